@@ -1,0 +1,51 @@
+# stemprover: the two commands a fresh clone needs are `make pipeline` and `make test`.
+# Every target sets up what it needs first; set-up steps are idempotent (stamp files).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SPLEETER_VENV := .venv-spleeter
+setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
+
+.PHONY: setup setup-system setup-spleeter pipeline test test-fast reports bench train export clean-outputs
+
+## Environment --------------------------------------------------------------------------
+$(VENV)/.installed: settings.ini setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e ".[dev]"
+	printf '%s\n' $(call setting,weights_requirements) | xargs $(PY) -m pip install -q --no-deps
+	$(PY) -m ipykernel install --sys-prefix --name stemprover --display-name "Python (stemprover)" >/dev/null
+	touch $@
+
+# Debian packages for the procedural training scenes (speech and instrument synthesis).
+setup-system:
+	@missing=""; for p in $(call setting,apt_requirements); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; fi
+
+setup: $(VENV)/.installed setup-system
+
+# The reference TensorFlow Spleeter (Deezer's own code) in its own environment, plus the
+# pretrained 2-stems weights converted to a TensorFlow checkpoint.
+$(SPLEETER_VENV)/.installed: settings.ini
+	test -x $(SPLEETER_VENV)/bin/python || $(PYTHON) -m venv $(SPLEETER_VENV)
+	$(SPLEETER_VENV)/bin/python -m pip install -q --upgrade pip
+	printf '%s\n' $(call setting,spleeter_requirements) | xargs $(SPLEETER_VENV)/bin/python -m pip install -q
+	touch $@
+
+setup-spleeter: $(VENV)/.installed $(SPLEETER_VENV)/.installed
+
+## The two commands ---------------------------------------------------------------------
+pipeline: setup
+	$(VENV)/bin/stemprover-pipeline
+
+test: setup setup-spleeter
+	$(VENV)/bin/nbdev_export
+	git diff --exit-code --stat -- stemprover || (echo "stemprover/ is out of sync with nbs/: run nbdev_export and commit"; exit 1)
+	$(VENV)/bin/nbdev_test --n_workers 2 --do_print --timing
+
+## Everything else ---------------------------------------------------------------------
+export: $(VENV)/.installed
+	$(VENV)/bin/nbdev_export
