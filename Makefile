@@ -36,6 +36,7 @@ $(SPLEETER_VENV)/.installed: settings.ini
 	touch $@
 
 setup-spleeter: $(VENV)/.installed $(SPLEETER_VENV)/.installed
+	$(VENV)/bin/stemprover-spleeter-setup
 
 ## The two commands ---------------------------------------------------------------------
 pipeline: setup
