@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test test-fast reports bench train export clean-outputs
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train export
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -48,5 +48,25 @@ test: setup setup-spleeter
 	$(VENV)/bin/nbdev_test --n_workers 2 --do_print --timing
 
 ## Everything else ---------------------------------------------------------------------
+# Regenerate every report, then the README's Results section from their results.json.
+reports: setup
+	$(VENV)/bin/stemprover-pipeline --out reports/before_after
+	$(VENV)/bin/stemprover-band-report --out reports/band_validation
+	$(PY) -m stemprover.explorer --screenshot reports/explorer.png
+	$(VENV)/bin/stemprover-report
+
+# The test battery: every separator over the golden data (outputs/battery).
+battery: setup setup-spleeter
+	$(VENV)/bin/stemprover-battery --out outputs/battery
+
+# Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/.
+train: setup
+	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
+	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
+
+# Speed and memory: real-time factors, peak memory, throughput (outputs/bench).
+bench: setup setup-spleeter
+	$(PY) -m stemprover.bench
+
 export: $(VENV)/.installed
 	$(VENV)/bin/nbdev_export
