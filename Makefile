@@ -66,7 +66,7 @@ train: setup
 
 # Speed and memory: real-time factors, peak memory, throughput (outputs/bench).
 bench: setup setup-spleeter
-	$(PY) -m stemprover.bench
+	$(VENV)/bin/stemprover-bench --out reports/bench
 
 export: $(VENV)/.installed
 	$(VENV)/bin/nbdev_export
