@@ -39,7 +39,10 @@ setup-spleeter: $(VENV)/.installed $(SPLEETER_VENV)/.installed
 	$(VENV)/bin/stemprover-spleeter-setup
 
 ## The two commands ---------------------------------------------------------------------
+# The main job: the battery (every in-process separator over the golden data, outputs/battery), then
+# Separate -> Analyze -> Enhance -> Analyze with real Spleeter and the committed checkpoint (reports/before_after).
 pipeline: setup
+	$(VENV)/bin/stemprover-battery --separators repet-sim spleeter oracle --out outputs/battery
 	$(VENV)/bin/stemprover-pipeline
 
 test: setup setup-spleeter
