@@ -49,13 +49,15 @@ test: setup setup-spleeter
 	$(VENV)/bin/nbdev_export
 	git diff --exit-code --stat -- stemprover || (echo "stemprover/ is out of sync with nbs/: run nbdev_export and commit"; exit 1)
 	$(VENV)/bin/nbdev_test --n_workers 2 --do_print --timing
+	$(VENV)/bin/stemprover-report --check
+	@echo "notebooks: $$(find nbs -name '*.ipynb' -not -path 'nbs/reports/*' -not -path '*/.ipynb_checkpoints/*' | wc -l) passed, 0 failed"
 
 ## Everything else ---------------------------------------------------------------------
 # Regenerate every report, then the README's Results section from their results.json.
 reports: setup
 	$(VENV)/bin/stemprover-pipeline --out reports/before_after
 	$(VENV)/bin/stemprover-band-report --out reports/band_validation
-	$(PY) -m stemprover.explorer --screenshot reports/explorer.png
+	$(PY) -m stemprover.explorer --screenshot reports/explorer.png $$($(PY) -c "from stemprover.explorer import lab_available; print('--lab' if lab_available() else '')")
 	$(VENV)/bin/stemprover-report
 
 # The test battery: every separator over the golden data (outputs/battery).
@@ -66,6 +68,8 @@ battery: setup setup-spleeter
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
+	cp outputs/training/baseline/log.jsonl checkpoints/baseline_log.jsonl
+	cp outputs/training/baseline/loss_curve.png checkpoints/baseline_loss_curve.png
 
 # Speed and memory: real-time factors, peak memory, throughput (outputs/bench).
 bench: setup setup-spleeter
