@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train export
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -70,6 +70,12 @@ train: setup
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
 	cp outputs/training/baseline/log.jsonl checkpoints/baseline_log.jsonl
 	cp outputs/training/baseline/loss_curve.png checkpoints/baseline_loss_curve.png
+
+# The ControlNet two-stage schedule on the same data and budget (base alone, then control on a frozen base),
+# for the joint-versus-two-stage comparison in nbs/14_training.ipynb.
+train-two-stage: setup
+	$(VENV)/bin/stemprover-train --config configs/two_stage.json $$(test -f outputs/training/two_stage/last.pt && echo --resume)
+	cp outputs/training/two_stage/log.jsonl checkpoints/two_stage_log.jsonl
 
 # Speed and memory: real-time factors, peak memory, throughput (outputs/bench).
 bench: setup setup-spleeter
