@@ -75,7 +75,7 @@ train: setup
 # for the joint-versus-two-stage comparison in nbs/14_training.ipynb.
 train-two-stage: setup
 	$(VENV)/bin/stemprover-train --config configs/two_stage.json $$(test -f outputs/training/two_stage/last.pt && echo --resume)
-	cp outputs/training/two_stage/log.jsonl checkpoints/two_stage_log.jsonl
+	cp outputs/training/two_stage/log.jsonl checkpoints/experiments/two_stage_log.jsonl
 
 # Speed and memory: real-time factors, peak memory, throughput (outputs/bench).
 bench: setup setup-spleeter
