@@ -71,8 +71,8 @@ train: setup
 	cp outputs/training/baseline/log.jsonl checkpoints/baseline_log.jsonl
 	cp outputs/training/baseline/loss_curve.png checkpoints/baseline_loss_curve.png
 
-# The ControlNet two-stage schedule on the same data and budget (base alone, then control on a frozen base),
-# for the joint-versus-two-stage comparison in nbs/14_training.ipynb.
+# The ControlNet two-stage schedule with the data and budget of configs/gentle.json (base alone, then control
+# on a frozen base), for the joint-versus-two-stage comparison in nbs/14_training.ipynb.
 train-two-stage: setup
 	$(VENV)/bin/stemprover-train --config configs/two_stage.json $$(test -f outputs/training/two_stage/last.pt && echo --resume)
 	cp outputs/training/two_stage/log.jsonl checkpoints/experiments/two_stage_log.jsonl
