@@ -11,7 +11,7 @@ import numpy as np
 from .utils import ConfigError, StemproverError, atomic_path, cli_errors, stft, magnitude, amplitude_to_db, fft_frequencies
 from .core import AudioSegment, FrequencyBands, ProcessingConfig, BAND_CONFIGURATIONS, DEFAULT_FREQUENCY_BANDS
 from .pipeline import (Example, SOURCES, HELD_OUT_SPLITS, STEMS, HIGH_BAND_HZ, DEFAULT_CHECKPOINT, VARIANT_STYLE,
-                                 Analyzers, golden_examples, file_example, score_vocals, score_against_mixture,
+                                 Analyzers, golden_examples, scene_example, file_example, score_vocals, score_against_mixture,
                                  load_pipeline_enhancer, variant_label)
 
 # %% auto #0
@@ -41,13 +41,11 @@ def load_example(source: str, key, seconds: float | None = DEFAULT_SECONDS, gold
         if key not in keys: raise ConfigError(f"no golden mix {key!r} in {golden_dir}; choose one of {keys}")
         return next(e for e in golden_examples(golden_dir, max_duration=seconds, cases=[key.split("/")[0]]) if e.name == key)
     if source in HELD_OUT_SPLITS:
-        from stemprover.scenes import SPLITS, make_scene
+        from stemprover.scenes import SPLITS
         try: seed = int(key)
         except (TypeError, ValueError): raise ConfigError(f"{source} example: {key!r} is not a scene seed") from None
         if seed not in SPLITS[source]: raise ConfigError(f"seed {seed} is not in the {source} split ({SPLITS[source].start}..{SPLITS[source].stop - 1})")
-        scene, name = make_scene(seed, source, seconds or DEFAULT_SECONDS), f"{source}_{seed}"
-        seg = lambda audio, label: AudioSegment(audio, scene.sample_rate, name=label)
-        return Example(name, source, seg(scene.mixture, name), {"vocals": seg(scene.vocals, "vocals"), "accompaniment": seg(scene.accompaniment, "accompaniment")})
+        return scene_example(source, seed, seconds or DEFAULT_SECONDS)
     if source == "user":
         if not str(key or "").strip(): raise ConfigError("user file: type the path of an audio file")
         example = file_example(Path(str(key).strip()).expanduser())

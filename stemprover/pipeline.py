@@ -17,10 +17,10 @@ from .metrics import separation_metrics, band_limited, snr_db
 # %% auto #0
 __all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'VARIANTS',
            'LISTEN', 'DELTA_KEYS', 'NOISE_DB', 'VARIANT_STYLE', 'DEFAULT_SEPARATOR', 'DEFAULT_N_TEST', 'DEFAULT_N_OOD',
-           'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples', 'file_example', 'Analyzers',
-           'score_vocals', 'score_against_mixture', 'load_pipeline_enhancer', 'variant_label', 'PipelineResult',
-           'run_pipeline', 'summary_table', 'check_targets', 'conclusions', 'plot_improvements', 'plot_band_energy',
-           'plot_spectrograms', 'pipeline_summary', 'write_pipeline_report', 'pipeline_examples',
+           'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples', 'scene_example', 'file_example',
+           'Analyzers', 'score_vocals', 'score_against_mixture', 'load_pipeline_enhancer', 'variant_label',
+           'PipelineResult', 'run_pipeline', 'summary_table', 'check_targets', 'conclusions', 'plot_improvements',
+           'plot_band_energy', 'plot_spectrograms', 'pipeline_summary', 'write_pipeline_report', 'pipeline_examples',
            'notebook_runner_available', 'run_before_after_report', 'main']
 
 # %% ../nbs/16_pipeline.ipynb #079248ab
@@ -59,14 +59,17 @@ def scene_examples(split: str, n: int, duration: float = 6.0, sample_rate: int =
     "The first `n` scenes of a held-out split (`'test'` or `'ood'`) as `Example`s named `<split>_<seed>`."
     if split not in HELD_OUT_SPLITS:
         raise ConfigError(f"scene_examples: split {split!r} is not held out; the pipeline evaluates on {HELD_OUT_SPLITS} only")
-    from stemprover.scenes import make_scene, scene_seeds
-    examples = []
-    for seed in tqdm(scene_seeds(split, n), desc=f"{split} scenes", disable=not progress or n < 2, leave=False):
-        scene, name = make_scene(seed, split, duration, sample_rate), f"{split}_{seed}"
-        seg = lambda audio, label: AudioSegment(audio, scene.sample_rate, name=label)
-        examples.append(Example(name, split, seg(scene.mixture, name),
-                                {"vocals": seg(scene.vocals, "vocals"), "accompaniment": seg(scene.accompaniment, "accompaniment")}))
-    return examples
+    from stemprover.scenes import scene_seeds
+    return [scene_example(split, seed, duration, sample_rate)
+            for seed in tqdm(scene_seeds(split, n), desc=f"{split} scenes", disable=not progress or n < 2, leave=False)]
+
+def scene_example(split: str, seed: int, duration: float = 6.0, sample_rate: int = 44100) -> Example:
+    "Scene `seed` of `split` as an `Example` named `<split>_<seed>`, with its true vocals and accompaniment."
+    from stemprover.scenes import make_scene
+    scene, name = make_scene(seed, split, duration, sample_rate), f"{split}_{seed}"
+    seg = lambda audio, label: AudioSegment(audio, scene.sample_rate, name=label)
+    return Example(name, split, seg(scene.mixture, name),
+                   {"vocals": seg(scene.vocals, "vocals"), "accompaniment": seg(scene.accompaniment, "accompaniment")})
 
 def file_example(path, name: str | None = None) -> Example:
     "A user's audio file (any format libsndfile reads, mono or stereo, any rate) as an `Example` without references."

@@ -19,7 +19,7 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
 __all__ = ['CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss', 'build_separator',
            'segment_generator', 'prepare_data', 'read_checkpoint', 'model_config_mismatch', 'training_config_changes',
            'load_checkpoint', 'export_checkpoint', 'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer',
-           'plot_history', 'main']
+           'validation_records', 'plot_history', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 @dataclass
@@ -55,6 +55,7 @@ class TrainingConfig:
     schedule: str = "cosine"
     warmup_steps: int = 100
     base_steps: int = 0
+    init_checkpoint: str | None = None                  # start from these weights (same model config): a warm restart
     # bookkeeping
     log_every: int = 50
     val_every: int = 500
@@ -276,6 +277,7 @@ class ControlNetTrainer:
         self.loss_fn = build_loss(config, self.model_config)
         if hasattr(self.loss_fn, "to"): self.loss_fn.to(self.device)
         self._loss_inputs = set(inspect.signature(self.loss_fn.forward if hasattr(self.loss_fn, "forward") else self.loss_fn).parameters)
+        if config.init_checkpoint: self._load_initial_weights(config.init_checkpoint)
         self.net = self._wrap_ddp() if self.dist.distributed else self.model
         if train_data is None or val_data is None:
             train_data, val_data = prepare_data(config, self.model_config, self.dist.rank, progress and self.dist.is_main)
@@ -290,6 +292,13 @@ class ControlNetTrainer:
         self.best_val, self.bad_validations, self.stage = math.inf, 0, None
         self.out = Path(config.checkpoint_dir)
         self._interrupted = 0
+
+    def _load_initial_weights(self, path):
+        "Weights of the checkpoint at `path` (a run's or an exported one), which must fit this model config."
+        ckpt = read_checkpoint(path)
+        diff = model_config_mismatch(self.model_config.to_dict(), ckpt["model_config"])
+        if diff: raise ConfigError(f"init_checkpoint {path}: checkpoint of another model configuration ({'; '.join(diff)})")
+        self.model.load_state_dict(ckpt["model"])
 
     def _wrap_ddp(self):
         return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None,
@@ -444,6 +453,7 @@ class ControlNetTrainer:
         bar = tqdm(total=self.total_steps, initial=self.step, desc="training", disable=not (self.progress and main), dynamic_ncols=True)
         stop_reason, window, t0 = None, [], time.perf_counter()
         try:
+            if self.step == 0 and c.init_checkpoint: self._validate_and_select()   # the starting point of a warm restart
             while stop_reason is None:
                 if self.step >= self.total_steps: stop_reason = "done"; break
                 set_loader_epoch(self.train_loader, self.epoch, self.batch_in_epoch)
@@ -459,12 +469,8 @@ class ControlNetTrainer:
                         self._log(record); bar.set_postfix(loss=f"{record['loss']:.4f}")
                         if main and not self.progress: print(json.dumps(record), flush=True)
                         window, t0 = [], time.perf_counter()
-                    if self.step % c.val_every == 0 or self.step == self.total_steps:
-                        metrics = self.validate()
-                        self._log(dict(step=self.step, epoch=self.epoch, **metrics))
-                        if main: tqdm.write(f"step {self.step}: val loss {metrics['val_loss']:.4f}, "
-                                            f"SI-SDR improvement {metrics['val_si_sdr_improvement']:+.2f} dB")
-                        if self._after_validation(metrics): stop_reason = "early stopping"
+                    if (self.step % c.val_every == 0 or self.step == self.total_steps) and self._validate_and_select():
+                        stop_reason = "early stopping"
                     if self.step >= self.total_steps: stop_reason = "done"
                     elif until_step is not None and self.step >= until_step: stop_reason = "until_step"
                     elif self._interrupt_requested(): stop_reason = "interrupted"
@@ -483,6 +489,14 @@ class ControlNetTrainer:
         if stop_reason == "interrupted": raise KeyboardInterrupt(f"interrupted at step {self.step}; resume from {self.out / 'last.pt'}")
         return summary
 
+    def _validate_and_select(self) -> bool:
+        "Validate, log, keep the best checkpoint; True when early stopping says stop."
+        metrics = self.validate()
+        self._log(dict(step=self.step, epoch=self.epoch, **metrics))
+        if self.dist.is_main: tqdm.write(f"step {self.step}: val loss {metrics['val_loss']:.4f}, "
+                                         f"SI-SDR improvement {metrics['val_si_sdr_improvement']:+.2f} dB")
+        return self._after_validation(metrics)
+
     def weights_digests(self) -> list[str]:
         "SHA-256 of this process's weights, one per rank (all equal in a healthy DDP run)."
         h = hashlib.sha256()
@@ -494,6 +508,10 @@ class ControlNetTrainer:
         return digests
 
 # %% ../nbs/14_training.ipynb #db8b7ded
+def validation_records(log_path) -> list[dict]:
+    "The validation records (step, val_loss, val_si_sdr_improvement) of a training `log.jsonl`."
+    return [r for r in map(json.loads, Path(log_path).read_text().splitlines()) if "val_loss" in r]
+
 def plot_history(log_path, out_path=None):
     "Plot the train/val loss (and val SI-SDR improvement) of a `log.jsonl`; save it atomically to `out_path` if given."
     from matplotlib.figure import Figure     # no pyplot: works headless and in worker processes
