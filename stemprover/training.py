@@ -192,14 +192,17 @@ def _set_rng_state(state: dict):
     np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
     random.setstate(tuple(tuple(x) if isinstance(x, list) else x for x in state["python"]))
 
-def read_checkpoint(path) -> dict:
-    "The raw dict of a stemprover checkpoint; `ConfigError` for a missing, truncated or foreign file."
+def read_checkpoint(path, expected_model_config: dict | None = None) -> dict:
+    "The raw dict of a stemprover checkpoint; `ConfigError` for a missing, truncated or foreign file, or one of another model config."
     path = Path(path)
     if not path.is_file(): raise ConfigError(f"{path}: no such checkpoint")
     try: ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e: raise ConfigError(f"{path}: not a readable checkpoint, corrupt or truncated ({type(e).__name__})") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ConfigError(f"{path}: not a stemprover training checkpoint")
+    if expected_model_config is not None:
+        diff = model_config_mismatch(dict(expected_model_config), ckpt["model_config"])
+        if diff: raise ConfigError(f"{path}: checkpoint of another model configuration ({'; '.join(diff)})")
     return ckpt
 
 def model_config_mismatch(expected: dict, found: dict) -> list[str]:
@@ -218,12 +221,9 @@ def training_config_changes(saved: dict, config: TrainingConfig) -> list[str]:
 
 def load_checkpoint(path, expected_model_config: dict | None = None, device="cpu"):
     "`(model, training config, checkpoint dict)` from a checkpoint; `ConfigError` if it is not one, or of another model config."
-    ckpt = read_checkpoint(path)
+    ckpt = read_checkpoint(path, expected_model_config)
     config = TrainingConfig.from_dict(ckpt["config"])
     model, model_config = build_model(config)
-    if expected_model_config is not None:
-        diff = model_config_mismatch(dict(expected_model_config), model_config.to_dict())
-        if diff: raise ConfigError(f"{path}: checkpoint of another model configuration ({'; '.join(diff)})")
     try: model.load_state_dict(ckpt["model"])
     except RuntimeError as e: raise ConfigError(f"{path}: weights do not fit the model ({str(e).splitlines()[0]})") from None
     return model.to(device).eval(), config, ckpt
@@ -295,9 +295,8 @@ class ControlNetTrainer:
 
     def _load_initial_weights(self, path):
         "Weights of the checkpoint at `path` (a run's or an exported one), which must fit this model config."
-        ckpt = read_checkpoint(path)
-        diff = model_config_mismatch(self.model_config.to_dict(), ckpt["model_config"])
-        if diff: raise ConfigError(f"init_checkpoint {path}: checkpoint of another model configuration ({'; '.join(diff)})")
+        try: ckpt = read_checkpoint(path, self.model_config.to_dict())
+        except ConfigError as e: raise ConfigError(f"init_checkpoint: {e}") from None
         self.model.load_state_dict(ckpt["model"])
 
     def _wrap_ddp(self):
@@ -335,9 +334,7 @@ class ControlNetTrainer:
 
     def resume(self, path) -> ControlNetTrainer:
         "Continue from the checkpoint at `path` (weights, optimizer, scheduler, position, RNG states)."
-        ckpt = read_checkpoint(path)
-        diff = model_config_mismatch(self.model_config.to_dict(), ckpt["model_config"])
-        if diff: raise ConfigError(f"{path}: checkpoint of another model configuration ({'; '.join(diff)})")
+        ckpt = read_checkpoint(path, self.model_config.to_dict())
         changes = training_config_changes(ckpt["config"], self.config)
         if changes: raise ConfigError(f"{path}: the training config changed since this checkpoint ({'; '.join(changes)}); "
                                       "restore it to resume, or set another checkpoint_dir to start a new run")
