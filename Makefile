@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-cycle1 train-two-stage export
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -64,19 +64,20 @@ reports: setup
 battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
-# Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is a
-# second cosine cycle that starts from the committed first cycle (checkpoints/experiments/cycle1.pt; `make train-cycle1`).
+# Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
+# third cosine cycle of a lineage: it starts from the committed second cycle (checkpoints/experiments/cycle2.pt).
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
 	cp outputs/training/baseline/log.jsonl checkpoints/baseline_log.jsonl
 	cp outputs/training/baseline/loss_curve.png checkpoints/baseline_loss_curve.png
 
-# The first cosine cycle of the baseline, from scratch, exported to checkpoints/experiments/cycle1.pt.
-train-cycle1: setup
-	$(VENV)/bin/stemprover-train --config configs/cycle1.json $$(test -f outputs/training/cycle1/last.pt && echo --resume)
-	$(VENV)/bin/stemprover-train --export outputs/training/cycle1/best.pt checkpoints/experiments/cycle1.pt
-	cp outputs/training/cycle1/log.jsonl checkpoints/experiments/cycle1_log.jsonl
+# One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 a warm restart from 1),
+# exported to checkpoints/experiments/cycleN.pt.
+train-cycle%: setup
+	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
+	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
+	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
 
 # The ControlNet two-stage schedule with the data and budget of configs/gentle.json (base alone, then control
 # on a frozen base), for the joint-versus-two-stage comparison in nbs/14_training.ipynb.

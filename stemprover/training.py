@@ -17,9 +17,10 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss', 'build_separator',
-           'segment_generator', 'prepare_data', 'read_checkpoint', 'model_config_mismatch', 'training_config_changes',
-           'load_checkpoint', 'export_checkpoint', 'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer',
-           'validation_records', 'plot_history', 'main']
+           'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint', 'model_config_mismatch',
+           'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'DistInfo',
+           'init_distributed', 'pick_device', 'ControlNetTrainer', 'validation_records', 'plot_history',
+           'validate_checkpoints', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 @dataclass
@@ -153,15 +154,12 @@ def segment_generator(config: TrainingConfig, model_config) -> TrainingSegmentGe
 
 def prepare_data(config: TrainingConfig, model_config, rank: int = 0, progress: bool = True) -> tuple[TrainingDataset, TrainingDataset]:
     "Build the missing train/val caches (rank 0) and return the train and validation datasets."
-    scenes = importlib.import_module(config.scene_module)
     folders, train_scenes = {}, None
     if rank == 0:
         separator = build_separator(config)
         wide = [("wide", config.n_wide_scenes)] if config.n_wide_scenes else []
         for split, n in [("train", config.n_train_scenes), ("val", config.n_val_scenes), *wide]:
-            folders[split] = build_scene_cache(split, n, separator, config.cache_dir, config.scene_duration, config.sample_rate,
-                                               scene_fn=scenes.make_scene, seeds=scenes.scene_seeds(split, n),
-                                               workers=config.cache_workers, progress=progress)
+            folders[split] = _scene_cache(config, split, n, separator, progress)
         if config.n_remix_scenes:
             train_scenes = load_scene_cache(folders["train"], "train", np.float16)   # read once: remix sources and dataset
             folders["remix"] = build_remix_cache(folders["train"], train_scenes, config.n_remix_scenes, separator, config.seed, progress)
@@ -175,6 +173,18 @@ def prepare_data(config: TrainingConfig, model_config, rank: int = 0, progress: 
                             polarity_p=config.polarity_p, seed=config.seed)
     val = TrainingDataset.from_cache(folders["val"], "val", generator, train=False)
     return train, val
+
+def _scene_cache(config: TrainingConfig, split: str, n_scenes: int, separator, progress: bool) -> Path:
+    "The cache folder of the first `n_scenes` scenes of `split`, built where missing."
+    scenes = importlib.import_module(config.scene_module)
+    return build_scene_cache(split, n_scenes, separator, config.cache_dir, config.scene_duration, config.sample_rate,
+                             scene_fn=scenes.make_scene, seeds=scenes.scene_seeds(split, n_scenes),
+                             workers=config.cache_workers, progress=progress)
+
+def validation_data(config: TrainingConfig, model_config, progress: bool = True) -> TrainingDataset:
+    "The validation dataset alone (cache built where missing), for scoring checkpoints without reading the training scenes."
+    folder = _scene_cache(config, "val", config.n_val_scenes, build_separator(config), progress)
+    return TrainingDataset.from_cache(folder, "val", segment_generator(config, model_config), train=False)
 
 # %% ../nbs/14_training.ipynb #cd1e421c
 CHECKPOINT_FORMAT = "stemprover-checkpoint"
@@ -235,6 +245,15 @@ def export_checkpoint(model, config: TrainingConfig, path, **extra) -> Path:
         torch.save(dict(format=CHECKPOINT_FORMAT, version=1, config=config.to_dict(), model_config=model.config.to_dict(),
                         model=state, **extra), tmp)
     return Path(path)
+
+def average_checkpoints(paths, out) -> Path:
+    "Export the mean of the weights of `paths` (checkpoints of one model config, e.g. the bests of successive cycles) to `out`."
+    if len(paths) < 2: raise ConfigError(f"average_checkpoints: need at least two checkpoints, got {len(paths)}")
+    model, config, first = load_checkpoint(paths[0])
+    states = [first["model"]] + [read_checkpoint(p, first["model_config"])["model"] for p in paths[1:]]
+    model.load_state_dict({k: torch.stack([s[k].double() for s in states]).mean(0).to(v.dtype) if v.is_floating_point() else v
+                           for k, v in first["model"].items()})
+    return export_checkpoint(model, config, out, averaged_from=[str(p) for p in paths], step=None)
 
 # %% ../nbs/14_training.ipynb #a097650d
 @dataclass
@@ -527,6 +546,16 @@ def plot_history(log_path, out_path=None):
         with atomic_path(out_path) as tmp: fig.savefig(tmp, format="png", dpi=100)
     return fig
 
+def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
+    "Validation loss and SI-SDR improvement of each checkpoint in `paths` on `config`'s validation scenes, as training scores them."
+    model_config = build_model(config)[1]
+    val = validation_data(config, model_config, progress)
+    scores = []
+    for path in paths:
+        scorer = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "init_checkpoint": str(path)}), val, val, progress=False)
+        scores.append(dict(checkpoint=str(path), **scorer.validate()))
+    return scores
+
 # %% ../nbs/14_training.ipynb #4c0784a9
 @cli_errors
 def main(argv=None):
@@ -535,6 +564,10 @@ def main(argv=None):
     p.add_argument("--config", help="training config JSON (see configs/baseline.json)")
     p.add_argument("--export", nargs=2, metavar=("TRAINING_CHECKPOINT", "OUT"),
                    help="write an inference-only copy (weights and configs, no optimizer) of a checkpoint, and exit")
+    p.add_argument("--average", nargs="+", metavar=("OUT", "CHECKPOINT"),
+                   help="write the mean of the weights of two or more checkpoints of one model config to OUT, and exit")
+    p.add_argument("--validate", nargs="+", metavar="CHECKPOINT",
+                   help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
@@ -545,8 +578,18 @@ def main(argv=None):
         export_checkpoint(model, config, target, step=ckpt.get("step"), best_val=ckpt.get("best_val"))
         print(f"wrote {target} (step {ckpt.get('step')})")
         return
-    if args.config is None: p.error("--config is required (or --export)")
+    if args.average:
+        if len(args.average) < 3: p.error("--average needs OUT and at least two checkpoints")
+        out, *sources = args.average
+        average_checkpoints(sources, out)
+        print(f"wrote {out} (mean of {len(sources)} checkpoints)")
+        return
+    if args.config is None: p.error("--config is required (or --export / --average)")
     config = TrainingConfig.from_json(args.config)
+    if args.validate:
+        for score in validate_checkpoints(config, args.validate, progress=not args.no_progress):
+            print(json.dumps(score), flush=True)
+        return
     if args.max_steps is not None: config = TrainingConfig.from_dict({**config.to_dict(), "max_steps": args.max_steps})
     last = Path(config.checkpoint_dir) / "last.pt"
     if last.exists() and not args.resume:
