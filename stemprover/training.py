@@ -296,7 +296,9 @@ class ControlNetTrainer:
         self.loss_fn = build_loss(config, self.model_config)
         if hasattr(self.loss_fn, "to"): self.loss_fn.to(self.device)
         self._loss_inputs = set(inspect.signature(self.loss_fn.forward if hasattr(self.loss_fn, "forward") else self.loss_fn).parameters)
-        if config.init_checkpoint: self._load_initial_weights(config.init_checkpoint)
+        if config.init_checkpoint:
+            try: self.load_weights(config.init_checkpoint)
+            except ConfigError as e: raise ConfigError(f"init_checkpoint: {e}") from None
         self.net = self._wrap_ddp() if self.dist.distributed else self.model
         if train_data is None or val_data is None:
             train_data, val_data = prepare_data(config, self.model_config, self.dist.rank, progress and self.dist.is_main)
@@ -312,11 +314,9 @@ class ControlNetTrainer:
         self.out = Path(config.checkpoint_dir)
         self._interrupted = 0
 
-    def _load_initial_weights(self, path):
-        "Weights of the checkpoint at `path` (a run's or an exported one), which must fit this model config."
-        try: ckpt = read_checkpoint(path, self.model_config.to_dict())
-        except ConfigError as e: raise ConfigError(f"init_checkpoint: {e}") from None
-        self.model.load_state_dict(ckpt["model"])
+    def load_weights(self, path):
+        "Load the weights of the checkpoint at `path` (a run's or an exported one), which must fit this model config."
+        self.model.load_state_dict(read_checkpoint(path, self.model_config.to_dict())["model"])
 
     def _wrap_ddp(self):
         return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None,
@@ -548,11 +548,11 @@ def plot_history(log_path, out_path=None):
 
 def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
     "Validation loss and SI-SDR improvement of each checkpoint in `paths` on `config`'s validation scenes, as training scores them."
-    model_config = build_model(config)[1]
-    val = validation_data(config, model_config, progress)
+    val = validation_data(config, build_model(config)[1], progress)
+    scorer = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "init_checkpoint": None}), val, val, progress=False)
     scores = []
     for path in paths:
-        scorer = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "init_checkpoint": str(path)}), val, val, progress=False)
+        scorer.load_weights(path)
         scores.append(dict(checkpoint=str(path), **scorer.validate()))
     return scores
 
