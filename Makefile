@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export selection-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -71,6 +71,16 @@ train: setup
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
 	cp outputs/training/baseline/log.jsonl checkpoints/baseline_log.jsonl
 	cp outputs/training/baseline/loss_curve.png checkpoints/baseline_loss_curve.png
+
+# Score the committed checkpoints of the baseline's model on both selection splits (val: in distribution; oodval:
+# voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
+# per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb).
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt) checkpoints/baseline.pt
+selection-scores: setup
+	for split in val oodval; do \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
+	done > checkpoints/selection_scores.jsonl.part
+	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 a warm restart from 1),
 # exported to checkpoints/experiments/cycleN.pt.

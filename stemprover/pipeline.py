@@ -15,13 +15,13 @@ from .core import AudioSegment, ProcessingConfig, Separator
 from .metrics import separation_metrics, band_limited, snr_db
 
 # %% auto #0
-__all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'VARIANTS',
-           'LISTEN', 'DELTA_KEYS', 'NOISE_DB', 'VARIANT_STYLE', 'DEFAULT_SEPARATOR', 'DEFAULT_N_TEST', 'DEFAULT_N_OOD',
-           'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples', 'scene_example', 'file_example',
-           'Analyzers', 'score_vocals', 'score_against_mixture', 'load_pipeline_enhancer', 'variant_label',
-           'PipelineResult', 'run_pipeline', 'summary_table', 'check_targets', 'conclusions', 'plot_improvements',
-           'plot_band_energy', 'plot_spectrograms', 'pipeline_summary', 'write_pipeline_report', 'pipeline_examples',
-           'notebook_runner_available', 'run_before_after_report', 'main']
+__all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'ORACLES',
+           'VARIANTS', 'LISTEN', 'DELTA_KEYS', 'NOISE_DB', 'VARIANT_STYLE', 'DEFAULT_SEPARATOR', 'DEFAULT_N_TEST',
+           'DEFAULT_N_OOD', 'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples', 'scene_example',
+           'file_example', 'Analyzers', 'score_vocals', 'score_against_mixture', 'load_pipeline_enhancer',
+           'variant_label', 'PipelineResult', 'run_pipeline', 'summary_table', 'check_targets', 'conclusions',
+           'plot_improvements', 'plot_band_energy', 'plot_spectrograms', 'pipeline_summary', 'write_pipeline_report',
+           'pipeline_examples', 'notebook_runner_available', 'run_before_after_report', 'main']
 
 # %% ../nbs/16_pipeline.ipynb #079248ab
 SOURCES = ("golden", "test", "ood", "user")
@@ -134,7 +134,8 @@ def load_pipeline_enhancer(checkpoint) -> tuple[object | None, str | None]:
     return load_enhancer(path), None
 
 # %% ../nbs/16_pipeline.ipynb #dec167eb
-VARIANTS = ("mixture", "separated", "wiener", "enhanced", "oracle")
+ORACLES = ("oracle", "oracle-psm")   # reference-based bounds, scored wherever an example has references
+VARIANTS = ("mixture", "separated", "wiener", "enhanced", *ORACLES)
 LISTEN = ("separated", "enhanced")   # the vocal estimates kept for listening and spectrograms: before and after
 
 def variant_label(variant: str, separator: str) -> str:
@@ -190,7 +191,7 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
     if sep.needs_references and not all(e.has_references for e in examples):
         raise ConfigError(f"separator {sep.name!r} needs references, which {[e.name for e in examples if not e.has_references]} lack")
     model, skipped = load_pipeline_enhancer(checkpoint)
-    oracle = get_separator("oracle")
+    oracles = {name: get_separator(name) for name in ORACLES}
     result = PipelineResult([], [], sep.name, None if checkpoint is None else str(checkpoint), skipped,
                             dict(high_band_hz=HIGH_BAND_HZ, audio_examples=audio_examples, parameters=parameters or {}))
     analyzers, kept = {}, {}
@@ -208,7 +209,7 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
             vocals = enhance_array(model, estimates["separated"]["vocals"], mix, sr)
             estimates["enhanced"] = {"vocals": vocals, "accompaniment": mix - vocals}
             timings["enhanced"] = time.perf_counter() - t0
-        if refs: estimates["oracle"] = oracle.separate_array(mix, sr, refs)
+        if refs: estimates.update((name, oracle.separate_array(mix, sr, refs)) for name, oracle in oracles.items())
         if sr not in analyzers: analyzers[sr] = Analyzers(sr)
         for variant, est in estimates.items():
             scores = score_vocals(refs, est, analyzers[sr]) if refs else score_against_mixture(mix, est["vocals"], analyzers[sr])
@@ -289,7 +290,7 @@ def conclusions(result: PipelineResult) -> list[str]:
         if sep is None: continue
         what = f"the {one}" if sep["n"] == 1 else f"the {sep['n']} {many}"
         parts = [f"On {what}, {result.separator}'s vocal scores a median SI-SDR of {_db(sep['si_sdr_median'], False)}"]
-        for variant in ("wiener", "enhanced", "oracle"):
+        for variant in ("wiener", "enhanced", *ORACLES):
             row = table.get((source, variant))
             if row: parts.append(f"{row['label']} changes it by {_db(row['delta_si_sdr_median'])}")
         lines.append("; ".join(parts) + ".")
@@ -315,17 +316,17 @@ def conclusions(result: PipelineResult) -> list[str]:
 
 # %% ../nbs/16_pipeline.ipynb #eb678a4f
 VARIANT_STYLE = {"mixture": ("tab:gray", "x"), "separated": ("tab:blue", "o"), "wiener": ("tab:orange", "s"),
-                 "enhanced": ("tab:green", "D"), "oracle": ("black", "^")}
+                 "enhanced": ("tab:green", "D"), "oracle": ("black", "^"), "oracle-psm": ("tab:purple", "v")}
 
 def plot_improvements(result: PipelineResult, metrics=("si_sdr", "snr_high")):
-    "Per-example change of each of `metrics` over the separator's output, for the Wiener post-filter, the enhancer and the oracle."
+    "Per-example change of each of `metrics` over the separator's output, for the Wiener post-filter, the enhancer and the oracles."
     from matplotlib.figure import Figure
     examples = [e["name"] for e in result.examples if e["has_references"]]
     titles = {"si_sdr": "SI-SDR", "snr_high": f"SNR above {HIGH_BAND_HZ / 1000:g} kHz", "sdr_high": f"SDR above {HIGH_BAND_HZ / 1000:g} kHz"}
     fig = Figure(figsize=(max(6, 0.4 * len(examples) + 2), 2.6 * len(metrics) + 1.2))
     axes = np.atleast_1d(fig.subplots(len(metrics), 1, sharex=True))
     for ax, metric in zip(axes, metrics):
-        for variant in ("wiener", "enhanced", "oracle"):
+        for variant in ("wiener", "enhanced", *ORACLES):
             deltas = result.improvements(metric, variant)
             if not deltas: continue
             color, marker = VARIANT_STYLE[variant]

@@ -33,11 +33,11 @@ def before_after_section(results: dict, link: str) -> list[str]:
     sources = [s for s in dict.fromkeys(r["source"] for r in results["summary"]) if s != "user"]
     if sources:
         lines += ["", "Median vocal SI-SDR (dB) per variant, and the median change the enhancer brings over the separator:", "",
-                  f"| split | n | mixture | {sep} | {sep}+wiener | {sep}+enhanced | oracle | Δ SI-SDR | Δ SIR | SDR > 11 kHz before → after | SNR > 11 kHz before → after |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+                  f"| split | n | mixture | {sep} | {sep}+wiener | {sep}+enhanced | oracle | oracle-psm | Δ SI-SDR | Δ SIR | SDR > 11 kHz before → after | SNR > 11 kHz before → after |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for s in sources:
             get = lambda v, k: (summary.get((s, v)) or {}).get(k)
-            lines.append(f"| {s} | {get('separated', 'n')} | " + " | ".join(_f(get(v, "si_sdr_median")) for v in ("mixture", "separated", "wiener", "enhanced", "oracle"))
+            lines.append(f"| {s} | {get('separated', 'n')} | " + " | ".join(_f(get(v, "si_sdr_median")) for v in ("mixture", "separated", "wiener", "enhanced", "oracle", "oracle-psm"))
                          + f" | {_f(get('enhanced', 'delta_si_sdr_median'), signed=True)} | {_f(get('enhanced', 'delta_sir_median'), signed=True)}"
                          + f" | {_f(get('separated', 'sdr_high_median'))} → {_f(get('enhanced', 'sdr_high_median'))}"
                          + f" | {_f(get('separated', 'snr_high_median'))} → {_f(get('enhanced', 'snr_high_median'))} |")

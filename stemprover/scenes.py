@@ -14,8 +14,8 @@ from .generate import apply_reverb, place_in_stereo
 
 # %% auto #0
 __all__ = ['SPLITS', 'MODES', 'FEMALE_VARIANTS', 'DRUM_PATTERNS', 'BASS_PATTERNS', 'COMP_PATTERNS', 'ENGLISH_WORDS',
-           'TRAIN_PALETTE', 'OOD_PALETTE', 'WIDE_PALETTES', 'PALETTES', 'ESPEAK_RATE', 'WORLD_FRAME_MS',
-           'VOWEL_FORMANTS', 'FORMANT_BANDWIDTHS', 'MIDI_TICKS_PER_SECOND', 'LEAD_IN_S', 'TAIL_GAP_S',
+           'TRAIN_PALETTE', 'OOD_PALETTE', 'WIDE_PALETTES', 'OODVAL_PALETTE', 'PALETTES', 'ESPEAK_RATE',
+           'WORLD_FRAME_MS', 'VOWEL_FORMANTS', 'FORMANT_BANDWIDTHS', 'MIDI_TICKS_PER_SECOND', 'LEAD_IN_S', 'TAIL_GAP_S',
            'GENERATOR_VERSION', 'DEFAULT_DURATION', 'VOCAL_METHODS', 'scene_seeds', 'Palette', 'palette_for',
            'require_tool', 'require_file', 'pseudo_sentence', 'speak', 'midi_to_hz', 'compose_melody', 'pitch_contour',
            'sing_speech', 'formant_singer', 'add_air', 'high_band_db', 'midi_bytes', 'note', 'render_midi',
@@ -28,6 +28,7 @@ SPLITS: dict[str, range] = {
     "test": range(1_100_000, 1_200_000),
     "ood": range(2_000_000, 2_100_000),
     "wide": range(3_000_000, 4_000_000),   # extra training scenes from the wide palettes
+    "oodval": range(4_000_000, 4_100_000), # validation for model selection, held out like ood (never trained on)
 }
 
 def _check_split(split: str) -> range:
@@ -168,7 +169,21 @@ WIDE_PALETTES = (
             soundfont_package="musescore-general-soundfont-small"),
 )
 
-PALETTES = {"train": (TRAIN_PALETTE,), "val": (TRAIN_PALETTE,), "test": (TRAIN_PALETTE,), "ood": (OOD_PALETTE,), "wide": WIDE_PALETTES}
+OODVAL_PALETTE = Palette(
+    name="oodval",
+    languages=("ro", "ca", "af", "eo", "ga", "la"),
+    variants=("Gene2", "edward2", "iven2", "iven3", "steph2", "steph3", "Nguyen"),
+    words=_syllable_words(seed=23, exclude=OOD_PALETTE.words + _WIDE.words),
+    soundfont="/usr/share/sounds/sf2/OPL-3_FM_128M.sf2", soundfont_package="opl3-soundfont",
+    bass_programs=(58, 67, 70), chord_programs=(12, 20, 23, 45, 51, 62, 82, 92),
+    drum_kits=(0,),                                # the OPL3 SoundFont has one drum kit
+    modes=("major", "phrygian"),
+    progressions=((0, 3, 0, 4), (5, 4, 3, 4), (0, 2, 5, 4)),
+    drum_patterns=("backbeat", "rock8", "funk"), bass_patterns=("dotted", "pedal"), comp_patterns=("eighths", "stabs"),
+    tempo=(90.0, 150.0))
+
+PALETTES = {"train": (TRAIN_PALETTE,), "val": (TRAIN_PALETTE,), "test": (TRAIN_PALETTE,), "ood": (OOD_PALETTE,), "wide": WIDE_PALETTES,
+            "oodval": (OODVAL_PALETTE,)}
 
 def palette_for(split: str, seed: int) -> Palette:
     "The palette of scene `seed` of `split`: a split's palettes take turns by seed."

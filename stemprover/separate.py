@@ -13,8 +13,8 @@ from .utils import (AudioError, ConfigError, as_audio_array, stft, istft, magnit
 from .core import AudioSegment, Separator
 
 # %% auto #0
-__all__ = ['SEPARATORS', 'WIENER_SUFFIX', 'RepetSimSeparator', 'CentreSeparator', 'OracleSeparator', 'wiener_postfilter',
-           'WienerPostFilter', 'get_separator', 'main']
+__all__ = ['SEPARATORS', 'WIENER_SUFFIX', 'RepetSimSeparator', 'CentreSeparator', 'OracleSeparator', 'PhaseSensitiveOracle',
+           'wiener_postfilter', 'WienerPostFilter', 'get_separator', 'main']
 
 # %% ../nbs/04_separate.ipynb #09949573
 def _mixture_stft(mixture, n_fft: int, hop_length: int, who: str) -> tuple[np.ndarray, np.ndarray]:
@@ -117,6 +117,25 @@ class OracleSeparator(Separator):
         return {stem: istft(np.where(silent, 1/len(weights), w/np.where(silent, 1, total))*spec, **kw)
                 for stem, w in weights.items()}
 
+# %% ../nbs/04_separate.ipynb #bbfb6684
+class PhaseSensitiveOracle(OracleSeparator):
+    "Phase-sensitive mask clip(Re(S_i / X), 0, 1) from the reference stems, applied to the mixture STFT."
+    name = "oracle-psm"
+
+    def __init__(self, n_fft: int = 2048, hop_length: int = 512):
+        self.n_fft, self.hop_length = n_fft, hop_length
+
+    def separate_array(self, mixture, sample_rate, references=None):
+        mixture, spec = _mixture_stft(mixture, self.n_fft, self.hop_length, self.name)
+        refs = self._references(mixture, references)
+        power = np.abs(spec).astype(np.float64)**2
+        silent = power <= 0
+        kw = dict(length=mixture.shape[-1], n_fft=self.n_fft, hop_length=self.hop_length)
+        def mask(ref):
+            projection = np.real(stft(ref, self.n_fft, self.hop_length) * np.conj(spec)) / np.where(silent, 1, power)
+            return np.where(silent, 1 / len(refs), np.clip(projection, 0, 1))
+        return {stem: istft(mask(ref) * spec, **kw) for stem, ref in refs.items()}
+
 # %% ../nbs/04_separate.ipynb #f91f4800
 def wiener_postfilter(mixture, # `(channels, samples)` array or `AudioSegment`
                       stems: dict, # {stem: array or AudioSegment} of the mixture's shape
@@ -172,6 +191,7 @@ SEPARATORS = {
     "repet-sim": RepetSimSeparator,
     "centre": CentreSeparator,
     "oracle": OracleSeparator,
+    "oracle-psm": PhaseSensitiveOracle,
 }
 WIENER_SUFFIX = "+wiener"
 
@@ -203,7 +223,7 @@ def main(argv=None):
     parser.add_argument("input", type=Path, help="mixture audio file (WAV, FLAC, ...)")
     parser.add_argument("--separator", "-s", required=True, help=f"one of {', '.join(SEPARATORS)}, optionally with '{WIENER_SUFFIX}'")
     parser.add_argument("--out", "-o", type=Path, required=True, help="output folder for <stem>.wav")
-    parser.add_argument("--references", type=Path, help="folder with the true vocals.wav/accompaniment.wav (for 'oracle')")
+    parser.add_argument("--references", type=Path, help="folder with the true vocals.wav/accompaniment.wav (for 'oracle' and 'oracle-psm')")
     parser.add_argument("--wiener-iterations", type=int, default=1, help="EM rounds of the '+wiener' post-filter (default 1)")
     args = parser.parse_args(argv)
     separator = get_separator(args.separator, wiener_iterations=args.wiener_iterations)

@@ -16,13 +16,15 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss', 'build_separator',
-           'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint', 'model_config_mismatch',
-           'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'DistInfo',
-           'init_distributed', 'pick_device', 'ControlNetTrainer', 'validation_records', 'plot_history',
-           'validate_checkpoints', 'main']
+__all__ = ['VALIDATION_SPLITS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss',
+           'build_separator', 'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint',
+           'model_config_mismatch', 'training_config_changes', 'load_checkpoint', 'export_checkpoint',
+           'average_checkpoints', 'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer',
+           'validation_records', 'plot_history', 'validate_checkpoints', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
+VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
+
 @dataclass
 class TrainingConfig:
     "Everything a training run depends on; `from_json`/`from_dict` validate it."
@@ -33,6 +35,7 @@ class TrainingConfig:
     scene_duration: float = 8.0
     n_train_scenes: int = 64
     n_val_scenes: int = 8
+    val_split: str = "val"                              # the scenes validation scores: "val" (in distribution) or "oodval"
     n_remix_scenes: int = 0                             # remixes of the training scenes, re-separated (dataset notebook)
     n_wide_scenes: int = 0                              # extra training scenes of the wide split (scenes notebook)
     segment_samples: int = 65536
@@ -86,7 +89,7 @@ class TrainingConfig:
                      "n_wide_scenes"):
             value = getattr(self, name)
             if value is not None and value < 0: raise ConfigError(f"training config: {name} must be >= 0, got {value}")
-        choices = dict(schedule=("cosine", "plateau", "constant"), energy_source=("mixture", "clean"))
+        choices = dict(schedule=("cosine", "plateau", "constant"), energy_source=("mixture", "clean"), val_split=VALIDATION_SPLITS)
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed: raise ConfigError(f"training config: {name} must be one of {allowed}, got {getattr(self, name)!r}")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
@@ -158,7 +161,7 @@ def prepare_data(config: TrainingConfig, model_config, rank: int = 0, progress: 
     if rank == 0:
         separator = build_separator(config)
         wide = [("wide", config.n_wide_scenes)] if config.n_wide_scenes else []
-        for split, n in [("train", config.n_train_scenes), ("val", config.n_val_scenes), *wide]:
+        for split, n in [("train", config.n_train_scenes), (config.val_split, config.n_val_scenes), *wide]:
             folders[split] = _scene_cache(config, split, n, separator, progress)
         if config.n_remix_scenes:
             train_scenes = load_scene_cache(folders["train"], "train", np.float16)   # read once: remix sources and dataset
@@ -171,7 +174,7 @@ def prepare_data(config: TrainingConfig, model_config, rank: int = 0, progress: 
         if split in folders: train_scenes += load_scene_cache(folders[split], split, np.float16)
     train = TrainingDataset(train_scenes, generator, train=True, gain_db=tuple(config.gain_db) if config.gain_db else None,
                             polarity_p=config.polarity_p, seed=config.seed)
-    val = TrainingDataset.from_cache(folders["val"], "val", generator, train=False)
+    val = TrainingDataset.from_cache(folders[config.val_split], config.val_split, generator, train=False)
     return train, val
 
 def _scene_cache(config: TrainingConfig, split: str, n_scenes: int, separator, progress: bool) -> Path:
@@ -183,8 +186,8 @@ def _scene_cache(config: TrainingConfig, split: str, n_scenes: int, separator, p
 
 def validation_data(config: TrainingConfig, model_config, progress: bool = True) -> TrainingDataset:
     "The validation dataset alone (cache built where missing), for scoring checkpoints without reading the training scenes."
-    folder = _scene_cache(config, "val", config.n_val_scenes, build_separator(config), progress)
-    return TrainingDataset.from_cache(folder, "val", segment_generator(config, model_config), train=False)
+    folder = _scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress)
+    return TrainingDataset.from_cache(folder, config.val_split, segment_generator(config, model_config), train=False)
 
 # %% ../nbs/14_training.ipynb #cd1e421c
 CHECKPOINT_FORMAT = "stemprover-checkpoint"
@@ -568,6 +571,7 @@ def main(argv=None):
                    help="write the mean of the weights of two or more checkpoints of one model config to OUT, and exit")
     p.add_argument("--validate", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
+    p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate scores)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
@@ -586,6 +590,7 @@ def main(argv=None):
         return
     if args.config is None: p.error("--config is required (or --export / --average)")
     config = TrainingConfig.from_json(args.config)
+    if args.val_split: config = TrainingConfig.from_dict({**config.to_dict(), "val_split": args.val_split})
     if args.validate:
         for score in validate_checkpoints(config, args.validate, progress=not args.no_progress):
             print(json.dumps(score), flush=True)
