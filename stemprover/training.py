@@ -556,7 +556,7 @@ def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -
     scores = []
     for path in paths:
         scorer.load_weights(path)
-        scores.append(dict(checkpoint=str(path), **scorer.validate()))
+        scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
 
 # %% ../nbs/14_training.ipynb #4c0784a9
