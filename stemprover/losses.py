@@ -12,7 +12,7 @@ from .utils import ConfigError
 
 # %% auto #0
 __all__ = ['magnitude_loss', 'phase_loss', 'torch_istft', 'torch_stft', 'si_sdr_loss', 'multi_resolution_stft_loss',
-           'interference_energies', 'projection_sir', 'sir_drop_loss', 'LossWeights', 'EnhancementLoss']
+           'interference_energies', 'projection_sir', 'sir_change', 'sir_drop_loss', 'LossWeights', 'EnhancementLoss']
 
 # %% ../nbs/13_losses.ipynb #caa17294
 _EPS = 1e-12  # added to squared magnitudes: keeps sqrt/log/pow differentiable at exactly 0
@@ -90,15 +90,20 @@ def projection_sir(estimate, clean, accompaniment, max_db: float = 40.0) -> torc
     target, interference = interference_energies(estimate, clean, accompaniment)
     return 10 * torch.log10((target + 1e-20) / (interference + 10 ** (-max_db / 10) * target + 1e-20))
 
-def sir_drop_loss(enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor, artifacted: torch.Tensor,
-                  max_db: float = 40.0) -> torch.Tensor:
-    "Mean over non-silent examples of max(0, SIR(artifacted) − SIR(enhanced)) in dB (projection SIR)."
+def sir_change(enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor, artifacted: torch.Tensor,
+               max_db: float = 40.0) -> tuple[torch.Tensor, torch.Tensor]:
+    "Per example `(B,)`: projection SIR of `enhanced` minus that of `artifacted` (dB; accompaniment = mixture − clean), and whether `clean` is voiced."
     accompaniment = mixture - clean
     with torch.no_grad():
         reference = projection_sir(artifacted, clean, accompaniment, max_db)
         voiced = _power(clean).sum((1, 2)) > 1e-6 * _power(mixture).sum((1, 2)) + 1e-12
-    drop = torch.relu(reference - projection_sir(enhanced, clean, accompaniment, max_db))
-    return (drop * voiced).sum() / voiced.sum().clamp_min(1)
+    return projection_sir(enhanced, clean, accompaniment, max_db) - reference, voiced
+
+def sir_drop_loss(enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor, artifacted: torch.Tensor,
+                  max_db: float = 40.0) -> torch.Tensor:
+    "Mean over voiced examples of max(0, SIR(artifacted) − SIR(enhanced)) in dB (projection SIR)."
+    change, voiced = sir_change(enhanced, clean, mixture, artifacted, max_db)
+    return (torch.relu(-change) * voiced).sum() / voiced.sum().clamp_min(1)
 
 # %% ../nbs/13_losses.ipynb #b0323893
 @dataclass

@@ -13,8 +13,8 @@ from .utils import (AudioError, ConfigError, as_audio_array, stft, istft, magnit
 from .core import AudioSegment, Separator
 
 # %% auto #0
-__all__ = ['SEPARATORS', 'WIENER_SUFFIX', 'RepetSimSeparator', 'CentreSeparator', 'OracleSeparator', 'PhaseSensitiveOracle',
-           'wiener_postfilter', 'WienerPostFilter', 'get_separator', 'main']
+__all__ = ['SEPARATORS', 'WIENER_SUFFIX', 'RepetSimSeparator', 'CentreSeparator', 'ReferenceMaskSeparator', 'OracleSeparator',
+           'PhaseSensitiveOracle', 'wiener_postfilter', 'WienerPostFilter', 'get_separator', 'main']
 
 # %% ../nbs/04_separate.ipynb #09949573
 def _mixture_stft(mixture, n_fft: int, hop_length: int, who: str) -> tuple[np.ndarray, np.ndarray]:
@@ -85,14 +85,12 @@ class CentreSeparator(Separator):
         return {"vocals": istft(centre*spec, **kw), "accompaniment": istft((1 - centre)*spec, **kw)}
 
 # %% ../nbs/04_separate.ipynb #e118d95b
-class OracleSeparator(Separator):
-    "Ideal ratio mask |S_i|^p / Σ|S_j|^p from the reference stems, applied to the mixture STFT (the upper bound)."
-    name = "oracle"
+class ReferenceMaskSeparator(Separator):
+    "Base of the oracles: a mask per stem computed from the reference stems' STFTs, applied to the mixture STFT."
     needs_references = True
 
-    def __init__(self, power: float = 2.0, n_fft: int = 2048, hop_length: int = 512):
-        if power <= 0: raise ConfigError(f"{self.name}: power must be positive, got {power}")
-        self.power, self.n_fft, self.hop_length = power, n_fft, hop_length
+    def __init__(self, n_fft: int = 2048, hop_length: int = 512):
+        self.n_fft, self.hop_length = n_fft, hop_length
 
     def _references(self, mixture: np.ndarray, references: dict | None) -> dict[str, np.ndarray]:
         if not references or not set(references) & set(self.stems):
@@ -106,35 +104,42 @@ class OracleSeparator(Separator):
             if stem not in refs: refs[stem] = mixture - refs[other]
         return refs
 
+    def masks(self, mixture_spec: np.ndarray, reference_specs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        "`{stem: real mask}` of the mixture STFT's shape."
+        raise NotImplementedError
+
     def separate_array(self, mixture, sample_rate, references=None):
         mixture, spec = _mixture_stft(mixture, self.n_fft, self.hop_length, self.name)
-        refs = self._references(mixture, references)
-        weights = {stem: magnitude(stft(ref, self.n_fft, self.hop_length)).astype(np.float64)**self.power
-                   for stem, ref in refs.items()}
+        reference_specs = {stem: stft(ref, self.n_fft, self.hop_length) for stem, ref in self._references(mixture, references).items()}
+        kw = dict(length=mixture.shape[-1], n_fft=self.n_fft, hop_length=self.hop_length)
+        return {stem: istft(mask * spec, **kw) for stem, mask in self.masks(spec, reference_specs).items()}
+
+class OracleSeparator(ReferenceMaskSeparator):
+    "Ideal ratio mask |S_i|^p / Σ|S_j|^p from the reference stems, applied to the mixture STFT (the upper bound)."
+    name = "oracle"
+
+    def __init__(self, power: float = 2.0, n_fft: int = 2048, hop_length: int = 512):
+        if power <= 0: raise ConfigError(f"{self.name}: power must be positive, got {power}")
+        super().__init__(n_fft, hop_length)
+        self.power = power
+
+    def masks(self, mixture_spec, reference_specs):
+        weights = {stem: magnitude(ref).astype(np.float64)**self.power for stem, ref in reference_specs.items()}
         total = sum(weights.values())
         silent = total <= 0
-        kw = dict(length=mixture.shape[-1], n_fft=self.n_fft, hop_length=self.hop_length)
-        return {stem: istft(np.where(silent, 1/len(weights), w/np.where(silent, 1, total))*spec, **kw)
-                for stem, w in weights.items()}
+        return {stem: np.where(silent, 1 / len(weights), w / np.where(silent, 1, total)) for stem, w in weights.items()}
 
 # %% ../nbs/04_separate.ipynb #bbfb6684
-class PhaseSensitiveOracle(OracleSeparator):
+class PhaseSensitiveOracle(ReferenceMaskSeparator):
     "Phase-sensitive mask clip(Re(S_i / X), 0, 1) from the reference stems, applied to the mixture STFT."
     name = "oracle-psm"
 
-    def __init__(self, n_fft: int = 2048, hop_length: int = 512):
-        self.n_fft, self.hop_length = n_fft, hop_length
-
-    def separate_array(self, mixture, sample_rate, references=None):
-        mixture, spec = _mixture_stft(mixture, self.n_fft, self.hop_length, self.name)
-        refs = self._references(mixture, references)
-        power = np.abs(spec).astype(np.float64)**2
+    def masks(self, mixture_spec, reference_specs):
+        power = np.abs(mixture_spec).astype(np.float64)**2
         silent = power <= 0
-        kw = dict(length=mixture.shape[-1], n_fft=self.n_fft, hop_length=self.hop_length)
-        def mask(ref):
-            projection = np.real(stft(ref, self.n_fft, self.hop_length) * np.conj(spec)) / np.where(silent, 1, power)
-            return np.where(silent, 1 / len(refs), np.clip(projection, 0, 1))
-        return {stem: istft(mask(ref) * spec, **kw) for stem, ref in refs.items()}
+        return {stem: np.where(silent, 1 / len(reference_specs),
+                               np.clip(np.real(ref * np.conj(mixture_spec)) / np.where(silent, 1, power), 0, 1))
+                for stem, ref in reference_specs.items()}
 
 # %% ../nbs/04_separate.ipynb #f91f4800
 def wiener_postfilter(mixture, # `(channels, samples)` array or `AudioSegment`

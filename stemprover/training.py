@@ -12,6 +12,7 @@ import torch
 from tqdm.auto import tqdm
 from .utils import ConfigError, atomic_path, istft, cli_errors
 from .metrics import si_sdr
+from .losses import sir_change
 from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cache, load_scene_cache,
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
 
@@ -429,18 +430,21 @@ class ControlNetTrainer:
 
     @torch.no_grad()
     def validate(self) -> dict:
-        "Validation loss and SI-SDR improvement (dB) of enhanced over artifacted vocals."
+        "Validation loss, mean SI-SDR improvement and median projection-SIR change (dB) of enhanced over artifacted vocals."
         self.net.eval()
-        total, count, improvements = 0.0, 0, []
+        total, count, improvements, sir_changes = 0.0, 0, [], []
         hop, n_fft, length = self.model_config.hop_length, self.model_config.n_fft, self.config.segment_samples
         for batch in self.val_loader:
             loss, _, enhanced = self._forward_loss(batch)
             total, count = total + float(loss) * len(enhanced), count + len(enhanced)
-            signals = [istft(x.detach().to(torch.complex64).cpu().numpy(), length, n_fft=n_fft, hop_length=hop)
-                       for x in (batch["clean"], enhanced, batch["artifacted"])]
+            enhanced = enhanced.detach().to(torch.complex64).cpu()
+            signals = [istft(x.numpy(), length, n_fft=n_fft, hop_length=hop) for x in (batch["clean"], enhanced, batch["artifacted"])]
             improvements += [si_sdr(clean, enh) - si_sdr(clean, art) for clean, enh, art in zip(*signals)]   # NaN if clean is silent
+            change, voiced = sir_change(enhanced, batch["clean"], batch["mixture"], batch["artifacted"])
+            sir_changes += change[voiced].tolist()
         improvements = [x for x in improvements if np.isfinite(x)]
-        return dict(val_loss=total / max(count, 1), val_si_sdr_improvement=float(np.mean(improvements)) if improvements else float("nan"))
+        return dict(val_loss=total / max(count, 1), val_si_sdr_improvement=float(np.mean(improvements)) if improvements else float("nan"),
+                    val_sir_change=float(np.median(sir_changes)) if sir_changes else float("nan"))
 
     def _after_validation(self, metrics: dict) -> bool:
         "Best checkpoint, plateau LR, early stopping; True when training should stop."
@@ -513,7 +517,8 @@ class ControlNetTrainer:
         metrics = self.validate()
         self._log(dict(step=self.step, epoch=self.epoch, **metrics))
         if self.dist.is_main: tqdm.write(f"step {self.step}: val loss {metrics['val_loss']:.4f}, "
-                                         f"SI-SDR improvement {metrics['val_si_sdr_improvement']:+.2f} dB")
+                                         f"SI-SDR improvement {metrics['val_si_sdr_improvement']:+.2f} dB, "
+                                         f"SIR change {metrics['val_sir_change']:+.2f} dB")
         return self._after_validation(metrics)
 
     def weights_digests(self) -> list[str]:
@@ -528,7 +533,7 @@ class ControlNetTrainer:
 
 # %% ../nbs/14_training.ipynb #db8b7ded
 def validation_records(log_path) -> list[dict]:
-    "The validation records (step, val_loss, val_si_sdr_improvement) of a training `log.jsonl`."
+    "The validation records (step, val_loss, val_si_sdr_improvement, val_sir_change) of a training `log.jsonl`."
     return [r for r in map(json.loads, Path(log_path).read_text().splitlines()) if "val_loss" in r]
 
 def plot_history(log_path, out_path=None):
