@@ -541,14 +541,17 @@ def plot_history(log_path, out_path=None):
     from matplotlib.figure import Figure     # no pyplot: works headless and in worker processes
     records = [json.loads(l) for l in Path(log_path).read_text().splitlines() if l.strip()]
     train = [(r["step"], r["loss"]) for r in records if "loss" in r]
-    val = [(r["step"], r["val_loss"], r["val_si_sdr_improvement"]) for r in records if "val_loss" in r]
+    val = [r for r in records if "val_loss" in r]
     fig = Figure(figsize=(7, 3.5)); ax = fig.subplots()
     if train: ax.plot(*zip(*train), label="train loss")
-    if val: ax.plot([v[0] for v in val], [v[1] for v in val], "o-", label="val loss")
-    ax.set(xlabel="step", ylabel="loss", yscale="log"); ax.legend(loc="upper left")
+    if val: ax.plot([r["step"] for r in val], [r["val_loss"] for r in val], "o-", label="val loss")
+    ax.set(xlabel="step", ylabel="loss", yscale="log"); ax.legend(loc="center left")
     if val:
-        ax2 = ax.twinx(); ax2.plot([v[0] for v in val], [v[2] for v in val], "s--", color="tab:green", label="val SI-SDR impr.")
-        ax2.set_ylabel("SI-SDR improvement (dB)"); ax2.legend(loc="upper right")
+        ax2 = ax.twinx()
+        ax2.plot([r["step"] for r in val], [r["val_si_sdr_improvement"] for r in val], "s--", color="tab:green", label="val SI-SDR impr.")
+        with_sir = [r for r in val if "val_sir_change" in r]    # logs from before the SIR column have none
+        if with_sir: ax2.plot([r["step"] for r in with_sir], [r["val_sir_change"] for r in with_sir], "^:", color="tab:red", label="val SIR change")
+        ax2.set_ylabel("change over the separator (dB)"); ax2.legend(loc="center right")
     fig.tight_layout()
     if out_path is not None:
         with atomic_path(out_path) as tmp: fig.savefig(tmp, format="png", dpi=100)
