@@ -16,12 +16,13 @@ from .metrics import separation_metrics, band_limited, snr_db
 
 # %% auto #0
 __all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'ORACLES',
-           'VARIANTS', 'LISTEN', 'DELTA_KEYS', 'NOISE_DB', 'VARIANT_STYLE', 'DEFAULT_SEPARATOR', 'DEFAULT_N_TEST',
-           'DEFAULT_N_OOD', 'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples', 'scene_example',
-           'file_example', 'Analyzers', 'score_vocals', 'score_against_mixture', 'load_pipeline_enhancer',
-           'variant_label', 'PipelineResult', 'run_pipeline', 'summary_table', 'check_targets', 'conclusions',
-           'plot_improvements', 'plot_band_energy', 'plot_spectrograms', 'pipeline_summary', 'write_pipeline_report',
-           'pipeline_examples', 'notebook_runner_available', 'run_before_after_report', 'main']
+           'COMPARED', 'VARIANTS', 'LISTEN', 'DELTA_KEYS', 'NOISE_DB', 'VARIANT_STYLE', 'DEFAULT_SEPARATOR',
+           'DEFAULT_N_TEST', 'DEFAULT_N_OOD', 'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples',
+           'scene_example', 'file_example', 'Analyzers', 'score_vocals', 'score_against_mixture',
+           'load_pipeline_enhancer', 'variant_label', 'PipelineResult', 'run_pipeline', 'summary_table',
+           'check_targets', 'conclusions', 'plot_improvements', 'plot_band_energy', 'plot_spectrograms',
+           'pipeline_summary', 'write_pipeline_report', 'pipeline_examples', 'notebook_runner_available',
+           'run_before_after_report', 'main']
 
 # %% ../nbs/16_pipeline.ipynb #079248ab
 SOURCES = ("golden", "test", "ood", "user")
@@ -135,7 +136,8 @@ def load_pipeline_enhancer(checkpoint) -> tuple[object | None, str | None]:
 
 # %% ../nbs/16_pipeline.ipynb #dec167eb
 ORACLES = ("oracle", "oracle-psm")   # reference-based bounds, scored wherever an example has references
-VARIANTS = ("mixture", "separated", "wiener", "enhanced", *ORACLES)
+COMPARED = ("wiener", "enhanced", *ORACLES)   # the variants reported as changes over the separator's output
+VARIANTS = ("mixture", "separated", *COMPARED)
 LISTEN = ("separated", "enhanced")   # the vocal estimates kept for listening and spectrograms: before and after
 
 def variant_label(variant: str, separator: str) -> str:
@@ -290,7 +292,7 @@ def conclusions(result: PipelineResult) -> list[str]:
         if sep is None: continue
         what = f"the {one}" if sep["n"] == 1 else f"the {sep['n']} {many}"
         parts = [f"On {what}, {result.separator}'s vocal scores a median SI-SDR of {_db(sep['si_sdr_median'], False)}"]
-        for variant in ("wiener", "enhanced", *ORACLES):
+        for variant in COMPARED:
             row = table.get((source, variant))
             if row: parts.append(f"{row['label']} changes it by {_db(row['delta_si_sdr_median'])}")
         lines.append("; ".join(parts) + ".")
@@ -326,7 +328,7 @@ def plot_improvements(result: PipelineResult, metrics=("si_sdr", "snr_high")):
     fig = Figure(figsize=(max(6, 0.4 * len(examples) + 2), 2.6 * len(metrics) + 1.2))
     axes = np.atleast_1d(fig.subplots(len(metrics), 1, sharex=True))
     for ax, metric in zip(axes, metrics):
-        for variant in ("wiener", "enhanced", *ORACLES):
+        for variant in COMPARED:
             deltas = result.improvements(metric, variant)
             if not deltas: continue
             color, marker = VARIANT_STYLE[variant]

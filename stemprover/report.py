@@ -26,6 +26,7 @@ def before_after_section(results: dict, link: str) -> list[str]:
     "Markdown lines for the before/after report whose results.json is `results` and whose folder is `link` (relative to the README)."
     sep = results["separator"]
     summary = {(r["source"], r["variant"]): r for r in results["summary"]}
+    labels = dict.fromkeys((r["variant"], r["label"]) for r in results["summary"])    # the pipeline's variants, in its order
     lines = [f"### Before / after enhancement", "",
              f"Separator `{sep}`, enhancer `{results['checkpoint']}`, {len(results['examples'])} examples "
              f"([summary]({link}/summary.md), [notebook]({link}/before_after.ipynb))."]
@@ -33,11 +34,12 @@ def before_after_section(results: dict, link: str) -> list[str]:
     sources = [s for s in dict.fromkeys(r["source"] for r in results["summary"]) if s != "user"]
     if sources:
         lines += ["", "Median vocal SI-SDR (dB) per variant, and the median change the enhancer brings over the separator:", "",
-                  f"| split | n | mixture | {sep} | {sep}+wiener | {sep}+enhanced | oracle | oracle-psm | Δ SI-SDR | Δ SIR | SDR > 11 kHz before → after | SNR > 11 kHz before → after |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| split | n | " + " | ".join(label for _, label in labels)
+                  + " | Δ SI-SDR | Δ SIR | SDR > 11 kHz before → after | SNR > 11 kHz before → after |",
+                  "|---" * (len(labels) + 6) + "|"]
         for s in sources:
             get = lambda v, k: (summary.get((s, v)) or {}).get(k)
-            lines.append(f"| {s} | {get('separated', 'n')} | " + " | ".join(_f(get(v, "si_sdr_median")) for v in ("mixture", "separated", "wiener", "enhanced", "oracle", "oracle-psm"))
+            lines.append(f"| {s} | {get('separated', 'n')} | " + " | ".join(_f(get(v, "si_sdr_median")) for v, _ in labels)
                          + f" | {_f(get('enhanced', 'delta_si_sdr_median'), signed=True)} | {_f(get('enhanced', 'delta_sir_median'), signed=True)}"
                          + f" | {_f(get('separated', 'sdr_high_median'))} → {_f(get('enhanced', 'sdr_high_median'))}"
                          + f" | {_f(get('separated', 'snr_high_median'))} → {_f(get('enhanced', 'snr_high_median'))} |")
