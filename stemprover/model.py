@@ -33,6 +33,8 @@ class ModelConfig:
     mixture_mask_bound: float = 1.0  # |M2| ≤ this; 0 turns the mixture path off
     freeze_base: bool = False     # True: only the control branch trains (ControlNet stage 2)
     head_hint: bool = False       # True: per-bin control features reach the mask head through a zero conv
+    refine_bins: int = 0          # lowest bins whose mask values a full-resolution refiner corrects (0: no refiner)
+    refine_width: int = 16        # channels of that refiner
 
     def __post_init__(self):
         def need(ok, msg):
@@ -51,6 +53,10 @@ class ModelConfig:
         need(float(self.mixture_mask_bound) >= 0.0, f"mixture_mask_bound must be >= 0, got {self.mixture_mask_bound}")
         need(isinstance(self.freeze_base, bool), f"freeze_base must be true or false, got {self.freeze_base!r}")
         need(isinstance(self.head_hint, bool), f"head_hint must be true or false, got {self.head_hint!r}")
+        need(isinstance(self.refine_bins, (int, np.integer)) and not isinstance(self.refine_bins, bool) and 0 <= self.refine_bins <= self.n_bins,
+             f"refine_bins must be an integer in [0, n_bins={self.n_bins}], got {self.refine_bins!r}")
+        need(isinstance(self.refine_width, (int, np.integer)) and not isinstance(self.refine_width, bool) and self.refine_width > 0,
+             f"refine_width must be a positive integer, got {self.refine_width!r}")
 
     @property
     def n_bins(self) -> int: return self.n_fft // 2 + 1
@@ -149,6 +155,19 @@ class _Encoder(nn.Module):
             levels.append(x)
         return levels
 
+# %% ../nbs/12_model.ipynb #b1561371
+class _BinRefiner(nn.Module):
+    "Full-resolution correction `(B, 5, R, T)` of the mask values of the lowest R bins, from them and the per-bin features."
+    def __init__(self, in_ch: int, width: int):
+        super().__init__()
+        self.stem = nn.Conv2d(in_ch, width, 3, padding=1)
+        self.blocks = nn.ModuleList(nn.Conv2d(width, width, 3, padding=(d, 1), dilation=(d, 1)) for d in (1, 2, 4))
+        self.out = _zero_conv(width, 5)
+    def forward(self, x):
+        h = F.gelu(self.stem(x))
+        for conv in self.blocks: h = h + conv(F.gelu(h))
+        return self.out(F.gelu(h))
+
 # %% ../nbs/12_model.ipynb #285ced68
 class PhaseAwareControlNet(nn.Module):
     "ControlNet-style complex-mask U-Net: `forward(artifacted, mixture) -> enhanced`, all complex64 `(B, F, T)`."
@@ -172,6 +191,7 @@ class PhaseAwareControlNet(nn.Module):
         self.control_encoder.load_state_dict(self.encoder.state_dict())
         self.control_zero = nn.ModuleList(_zero_conv(c, c) for c in w)
         self.head_hint = _zero_conv(6 * s, cfg.head_width) if cfg.head_hint else None
+        self.refiner = _BinRefiner(5 + 4 + 6, cfg.refine_width) if cfg.refine_bins else None
         self.stage = None
         self.set_training_stage("control" if cfg.freeze_base else "joint")
 
@@ -181,10 +201,10 @@ class PhaseAwareControlNet(nn.Module):
         return cls(config)
 
     # -- parameter groups ----------------------------------------------------------------
-    _CONTROL_PREFIXES = ("hint_stem.", "hint_zero.", "control_encoder.", "control_zero.", "head_hint.")
+    _CONTROL_PREFIXES = ("hint_stem.", "hint_zero.", "control_encoder.", "control_zero.", "head_hint.", "refiner.")
 
     def control_parameters(self) -> list[nn.Parameter]:
-        "Parameters of the control branch (hint stem, encoder copy, zero convs, per-bin head hint)."
+        "Parameters of the control branch (hint stem, encoder copy, zero convs, per-bin head hint, bin refiner)."
         return [p for n, p in self.named_parameters() if n.startswith(self._CONTROL_PREFIXES)]
 
     def base_parameters(self) -> list[nn.Parameter]:
@@ -213,7 +233,7 @@ class PhaseAwareControlNet(nn.Module):
         cfg = self.config
         if use_control is None: use_control = self.control_enabled
         B, n_bins, n_frames = artifacted.shape
-        base_in, ctrl_in = model_features(artifacted, mixture)
+        base_in, ctrl_in = base_bins, ctrl_bins = model_features(artifacted, mixture)
         pad_f = -n_bins % cfg.freq_multiple
         pad_t = -n_frames % cfg.time_multiple
         if pad_f or pad_t:
@@ -233,6 +253,10 @@ class PhaseAwareControlNet(nn.Module):
         if use_control and self.head_hint is not None: h = h + self.head_hint(ctrl_in)
         h = F.gelu(h)
         z = _channels_to_bins(self.head_out(h), s)[..., :n_bins, :n_frames].float()  # float32 even under autocast
+        if use_control and self.refiner is not None:
+            r = cfg.refine_bins
+            correction = self.refiner(torch.cat([z[:, :, :r], base_bins[:, :, :r], ctrl_bins[:, :, :r]], 1)).float()
+            z = torch.cat([z[:, :, :r] + correction, z[:, :, r:]], 2)
         bound = float(cfg.mask_bound)
         gain = bound * torch.sigmoid(z[:, 0] + math.log(1.0 / (bound - 1.0)))
         re, im = 1.0 + z[:, 1], z[:, 2]
@@ -250,6 +274,18 @@ class PhaseAwareControlNet(nn.Module):
         return m1 * artifacted + m2 * mixture
 
     # -- checkpoints ---------------------------------------------------------------------------
+    GROWABLE = ("refine_bins", "refine_width")
+
+    def grow_state_dict(self, state_dict: dict, config: ModelConfig | dict) -> dict:
+        "The weights of a model of `config` that lacks only this model's refiner, completed with this model's (zero-output) refiner."
+        old, ours = ModelConfig.from_dict(config).to_dict(), self.config.to_dict()
+        differ = sorted(k for k in ours if old[k] != ours[k])
+        if differ and (set(differ) - set(self.GROWABLE) or old["refine_bins"]):
+            raise ConfigError("can only grow a refiner onto a checkpoint without one that otherwise matches; it differs in "
+                              + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
+        if not differ: return state_dict
+        return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
+
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         "Like `nn.Module.load_state_dict`, but a mismatch raises `ConfigError` naming the keys and shapes."
         own = self.state_dict()

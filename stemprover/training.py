@@ -19,9 +19,9 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
 # %% auto #0
 __all__ = ['VALIDATION_SPLITS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss',
            'build_separator', 'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint',
-           'model_config_mismatch', 'training_config_changes', 'load_checkpoint', 'export_checkpoint',
-           'average_checkpoints', 'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer',
-           'validation_records', 'plot_history', 'validate_checkpoints', 'main']
+           'checkpoint_model_config', 'model_config_mismatch', 'training_config_changes', 'load_checkpoint',
+           'export_checkpoint', 'average_checkpoints', 'DistInfo', 'init_distributed', 'pick_device',
+           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
@@ -215,9 +215,15 @@ def read_checkpoint(path, expected_model_config: dict | None = None) -> dict:
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ConfigError(f"{path}: not a stemprover training checkpoint")
     if expected_model_config is not None:
-        diff = model_config_mismatch(dict(expected_model_config), ckpt["model_config"])
+        diff = model_config_mismatch(dict(expected_model_config), checkpoint_model_config(ckpt))
         if diff: raise ConfigError(f"{path}: checkpoint of another model configuration ({'; '.join(diff)})")
     return ckpt
+
+def checkpoint_model_config(ckpt: dict) -> dict:
+    "The model config `ckpt` was written with; fields added to the config class since then read as their defaults."
+    module = importlib.import_module(ckpt.get("config", {}).get("model_module", TrainingConfig.model_module))
+    try: return module.ModelConfig.from_dict(dict(ckpt["model_config"])).to_dict()
+    except (TypeError, ValueError) as e: raise ConfigError(f"checkpoint model config: {e}") from None
 
 def model_config_mismatch(expected: dict, found: dict) -> list[str]:
     "`field: found vs expected` for every field where two model configs differ."
@@ -301,7 +307,7 @@ class ControlNetTrainer:
         if hasattr(self.loss_fn, "to"): self.loss_fn.to(self.device)
         self._loss_inputs = set(inspect.signature(self.loss_fn.forward if hasattr(self.loss_fn, "forward") else self.loss_fn).parameters)
         if config.init_checkpoint:
-            try: self.load_weights(config.init_checkpoint)
+            try: self.load_weights(config.init_checkpoint, grow=True)
             except ConfigError as e: raise ConfigError(f"init_checkpoint: {e}") from None
         self.net = self._wrap_ddp() if self.dist.distributed else self.model
         if train_data is None or val_data is None:
@@ -318,9 +324,14 @@ class ControlNetTrainer:
         self.out = Path(config.checkpoint_dir)
         self._interrupted = 0
 
-    def load_weights(self, path):
-        "Load the weights of the checkpoint at `path` (a run's or an exported one), which must fit this model config."
-        self.model.load_state_dict(read_checkpoint(path, self.model_config.to_dict())["model"])
+    def load_weights(self, path, grow: bool = False):
+        """Load the weights of the checkpoint at `path` (a run's or an exported one), which must fit this model config;
+        with `grow`, it may also lack modules this config adds that the model can start as the identity (`grow_state_dict`)."""
+        if not (grow and hasattr(self.model, "grow_state_dict")):
+            self.model.load_state_dict(read_checkpoint(path, self.model_config.to_dict())["model"])
+            return
+        ckpt = read_checkpoint(path)
+        self.model.load_state_dict(self.model.grow_state_dict(ckpt["model"], checkpoint_model_config(ckpt)))
 
     def _wrap_ddp(self):
         return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None,
@@ -558,11 +569,16 @@ def plot_history(log_path, out_path=None):
     return fig
 
 def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
-    "Validation loss and SI-SDR improvement of each checkpoint in `paths` on `config`'s validation scenes, as training scores them."
+    "Validation loss and SI-SDR improvement of each checkpoint in `paths` (each with its own model config) on `config`'s validation scenes, as training scores them."
     val = validation_data(config, build_model(config)[1], progress)
-    scorer = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "init_checkpoint": None}), val, val, progress=False)
-    scores = []
+    scorers, scores = {}, []
     for path in paths:
+        model = checkpoint_model_config(read_checkpoint(path))
+        key = json.dumps(model, sort_keys=True)
+        if key not in scorers:
+            scorers[key] = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "model": model, "init_checkpoint": None}),
+                                             val, val, progress=False)
+        scorer = scorers[key]
         scorer.load_weights(path)
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
