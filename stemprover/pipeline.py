@@ -91,12 +91,13 @@ class Analyzers:
         self.sample_rate, self.spectral, self.phase = sample_rate, SpectralAnalyzer(config, cutoff_hz=HIGH_BAND_HZ), PhaseAnalyzer(config)
 
     def band_measures(self, reference: np.ndarray, estimate: np.ndarray) -> dict:
-        "Energy ratio per band, its mean absolute value, the energy lost above the cut-off and the phase coherence."
+        "Energy ratio and error share per band, the ratios' mean absolute value, the energy lost above the cut-off and the phase coherence."
         spectral = self.spectral.analyze(reference, estimate)
         ratios = {band: _finite(s.energy_ratio_db) for band, s in spectral.bands.items()}
         defined = [abs(v) for v in ratios.values() if v is not None]
         coherence, band_coherence = self.phase.phase_coherence(reference, estimate)
-        return dict(band_energy_db=ratios, band_energy_error_db=float(np.mean(defined)) if defined else None,
+        return dict(band_energy_db=ratios, band_error_db={band: _finite(s.error_db) for band, s in spectral.bands.items()},
+                    band_energy_error_db=float(np.mean(defined)) if defined else None,
                     energy_lost_above_cutoff=_finite(spectral.energy_lost_above_cutoff), phase_coherence=_finite(coherence),
                     band_phase_coherence={b: _finite(c) for b, c in band_coherence.items()})
 
@@ -244,6 +245,7 @@ def summary_table(result: PipelineResult) -> list[dict]:
             entry = dict(source=source, variant=variant, label=rows[0]["label"], n=len(rows))
             for key in SCORE_KEYS:
                 entry[f"{key}_median"], entry[f"{key}_mean"] = _stats(r.get(key) for r in rows)
+            entry["band_error_db_median"] = {b: _stats(r["band_error_db"][b] for r in rows)[0] for b in rows[0]["band_error_db"]}
             if variant != "separated":
                 for key in DELTA_KEYS:
                     entry[f"delta_{key}_median"], entry[f"delta_{key}_mean"] = _stats(result.improvements(key, variant, source=source).values())
@@ -412,6 +414,11 @@ def pipeline_summary(result: PipelineResult, files: dict | None = None) -> str:
         lines += [f"| {r['label']} | {_fmt(r['sdr_median'])} | {_fmt(r['sir_median'])} | {_fmt(r['sar_median'])} | {_fmt(r['si_sdr_median'])} | "
                   f"{_fmt(r.get('delta_si_sdr_median'))} | {_fmt(r.get('delta_sir_median'))} | {_fmt(r['sdr_high_median'])} | {_fmt(r['snr_high_median'])} | "
                   f"{_fmt(r['band_energy_error_db_median'])} | {_fmt(r['phase_coherence_median'], 3)} |" for r in rows]
+        bands = list(rows[0]["band_error_db_median"])
+        lines += ["", f"Where the error lies ({source}): median energy of the error in each band, relative to the true vocal's total "
+                  "energy (dB; the bands' error energies add up to the whole error, so the largest numbers are where the remaining error is)", "",
+                  "| variant | " + " | ".join(bands) + " |", "|---|" + "---|" * len(bands)]
+        lines += [f"| {r['label']} | " + " | ".join(_fmt(r["band_error_db_median"][b], 1) for b in bands) + " |" for r in rows]
     scored = [e for e in result.examples if e["has_references"]]
     if scored:
         variants = [v for v in VARIANTS if result.select(variant=v, reference="vocals")]

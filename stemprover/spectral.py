@@ -30,6 +30,7 @@ class BandStats:
     energy_ratio_db: float
     magnitude_error_db: float
     relative_l1: float
+    error_db: float
 
 @dataclass
 class SpectralAnalysis:
@@ -75,8 +76,10 @@ class SpectralAnalyzer:
         if ref.shape != sep.shape:
             raise AudioError(f"separated: shape {sep.shape}, but the reference has shape {ref.shape}")
         cfg = self.config
-        ref_mag, sep_mag = (np.abs(stft(x, **cfg.stft_kwargs)).astype(np.float64) for x in (ref, sep))
-        ref_pow, sep_pow = (m ** 2 for m in (ref_mag, sep_mag))
+        ref_spec, sep_spec = (stft(x, **cfg.stft_kwargs).astype(np.complex128) for x in (ref, sep))
+        ref_mag, sep_mag = np.abs(ref_spec), np.abs(sep_spec)
+        ref_pow, sep_pow, err_pow = ref_mag ** 2, sep_mag ** 2, np.abs(sep_spec - ref_spec) ** 2
+        e_ref = ref_pow.sum()
         freqs, notes = cfg.freqs, []
         peak = ref_mag.max()
         amin = peak * 10 ** (-self.floor_db / 20) if peak > 0 else 1e-10
@@ -95,9 +98,10 @@ class SpectralAnalyzer:
                                     float(er / e_ref_in) if e_ref_in > 0 else math.nan, float(es / e_sep_in) if e_sep_in > 0 else math.nan,
                                     _ratio_db(es, er),
                                     float(np.abs(sep_db[:, m] - ref_db[:, m]).mean()) if m.any() and er > 0 else math.nan,
-                                    float(np.abs(sep_mag[:, m] - ref_mag[:, m]).sum() / ref_mag[:, m].sum()) if er > 0 else math.nan)
+                                    float(np.abs(sep_mag[:, m] - ref_mag[:, m]).sum() / ref_mag[:, m].sum()) if er > 0 else math.nan,
+                                    _ratio_db(err_pow[:, m].sum(), e_ref) if m.any() else math.nan)
         above = freqs >= self.cutoff_hz
-        e_ref_hi, e_sep_hi, e_ref = ref_pow[:, above].sum(), sep_pow[:, above].sum(), ref_pow.sum()
+        e_ref_hi, e_sep_hi = ref_pow[:, above].sum(), sep_pow[:, above].sum()
         if e_ref_hi == 0: notes.append(f"reference has no energy above {self.cutoff_hz:g} Hz")
         return SpectralAnalysis(
             sample_rate=cfg.sample_rate, band_configuration=cfg.frequency_bands.name, bands=bands,
