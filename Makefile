@@ -65,8 +65,8 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# fifth cosine cycle of a lineage: it starts from the committed fourth cycle (checkpoints/experiments/cycle4.pt) and
-# keeps the checkpoint that scores best on the oodval selection split.
+# sixth cosine cycle of a lineage: it grows the bin refiner onto the committed fifth cycle
+# (checkpoints/experiments/cycle5.pt) and keeps the checkpoint that scores best on the oodval selection split.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
@@ -76,14 +76,15 @@ train: setup
 # Score the committed checkpoints of the baseline's model on both selection splits (val: in distribution; oodval:
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
 # per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb).
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt) checkpoints/baseline.pt
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
 	done > checkpoints/selection_scores.jsonl.part
 	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
 
-# One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 4 warm restarts),
+# One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
+# same recipe once more without the refiner, was stopped at step 450 and never scored),
 # exported to checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
