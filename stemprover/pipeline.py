@@ -245,7 +245,8 @@ def summary_table(result: PipelineResult) -> list[dict]:
             entry = dict(source=source, variant=variant, label=rows[0]["label"], n=len(rows))
             for key in SCORE_KEYS:
                 entry[f"{key}_median"], entry[f"{key}_mean"] = _stats(r.get(key) for r in rows)
-            entry["band_error_db_median"] = {b: _stats(r["band_error_db"][b] for r in rows)[0] for b in rows[0]["band_error_db"]}
+            band_errors = [r.get("band_error_db") or {} for r in rows]     # absent from results written before it existed
+            entry["band_error_db_median"] = {b: _stats(e.get(b) for e in band_errors)[0] for b in band_errors[0]}
             if variant != "separated":
                 for key in DELTA_KEYS:
                     entry[f"delta_{key}_median"], entry[f"delta_{key}_mean"] = _stats(result.improvements(key, variant, source=source).values())
@@ -415,6 +416,7 @@ def pipeline_summary(result: PipelineResult, files: dict | None = None) -> str:
                   f"{_fmt(r.get('delta_si_sdr_median'))} | {_fmt(r.get('delta_sir_median'))} | {_fmt(r['sdr_high_median'])} | {_fmt(r['snr_high_median'])} | "
                   f"{_fmt(r['band_energy_error_db_median'])} | {_fmt(r['phase_coherence_median'], 3)} |" for r in rows]
         bands = list(rows[0]["band_error_db_median"])
+        if not bands: continue
         lines += ["", f"Where the error lies ({source}): median energy of the error in each band, relative to the true vocal's total "
                   "energy (dB; the bands' error energies add up to the whole error, so the largest numbers are where the remaining error is)", "",
                   "| variant | " + " | ".join(bands) + " |", "|---|" + "---|" * len(bands)]
