@@ -245,7 +245,7 @@ def summary_table(result: PipelineResult) -> list[dict]:
             entry = dict(source=source, variant=variant, label=rows[0]["label"], n=len(rows))
             for key in SCORE_KEYS:
                 entry[f"{key}_median"], entry[f"{key}_mean"] = _stats(r.get(key) for r in rows)
-            band_errors = [r.get("band_error_db") or {} for r in rows]     # absent from results written before it existed
+            band_errors = [r.get("band_error_db") or {} for r in rows]     # a row may lack it, like any score (rows made by hand)
             entry["band_error_db_median"] = {b: _stats(e.get(b) for e in band_errors)[0] for b in band_errors[0]}
             if variant != "separated":
                 for key in DELTA_KEYS:

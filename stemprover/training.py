@@ -573,13 +573,14 @@ def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -
     val = validation_data(config, build_model(config)[1], progress)
     scorers, scores = {}, []
     for path in paths:
-        model = checkpoint_model_config(read_checkpoint(path))
+        ckpt = read_checkpoint(path)
+        model = checkpoint_model_config(ckpt)
         key = json.dumps(model, sort_keys=True)
         if key not in scorers:
             scorers[key] = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "model": model, "init_checkpoint": None}),
                                              val, val, progress=False)
         scorer = scorers[key]
-        scorer.load_weights(path)
+        scorer.model.load_state_dict(ckpt["model"])                     # the scorer is built for this checkpoint's config
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
 
