@@ -84,8 +84,8 @@ selection-scores: setup
 	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
-# same recipe once more without the refiner, was stopped at step 450 and never scored),
-# exported to checkpoints/experiments/cycleN.pt.
+# same recipe once more without the refiner, was stopped at step 450 and never scored; 7, a further cycle of the
+# baseline's recipe from its weights, is a candidate under the rule in nbs/14_training.ipynb), exported to checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
