@@ -65,8 +65,9 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# sixth cosine cycle of a lineage: it grows the bin refiner onto the committed fifth cycle
-# (checkpoints/experiments/cycle5.pt) and keeps the checkpoint that scores best on the oodval selection split.
+# seventh cosine cycle of a lineage: a warm restart from the committed sixth run (checkpoints/experiments/refine.pt,
+# which grew the bin refiner onto the fifth cycle; configs/refine.json) that keeps the checkpoint that scores best on
+# the oodval selection split.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
@@ -76,7 +77,7 @@ train: setup
 # Score the committed checkpoints of the baseline's model on both selection splits (val: in distribution; oodval:
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
 # per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb).
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt) checkpoints/baseline.pt
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
@@ -84,8 +85,8 @@ selection-scores: setup
 	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
-# same recipe once more without the refiner, was stopped at step 450 and never scored; 7, a further cycle of the
-# baseline's recipe from its weights, is a candidate under the rule in nbs/14_training.ipynb), exported to checkpoints/experiments/cycleN.pt.
+# same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is
+# configs/refine.json, the seventh the baseline), exported to checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
