@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export selection-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -83,6 +83,15 @@ selection-scores: setup
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
 	done > checkpoints/selection_scores.jsonl.part
 	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
+
+# Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
+# checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt) checkpoints/baseline.pt
+scene-scores: setup
+	for split in val oodval; do \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
+	done > checkpoints/scene_scores.jsonl.part
+	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
 # same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is

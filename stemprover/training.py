@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .utils import ConfigError, atomic_path, istft, cli_errors
-from .metrics import si_sdr
+from .utils import ConfigError, atomic_path, stft, istft, cli_errors
+from .metrics import si_sdr, separation_metrics
+from .model import enhance_stft
 from .losses import sir_change
 from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cache, load_scene_cache,
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
@@ -21,7 +22,7 @@ __all__ = ['VALIDATION_SPLITS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'Train
            'build_separator', 'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint',
            'checkpoint_model_config', 'model_config_mismatch', 'training_config_changes', 'load_checkpoint',
            'export_checkpoint', 'average_checkpoints', 'DistInfo', 'init_distributed', 'pick_device',
-           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'main']
+           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
@@ -584,6 +585,27 @@ def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
 
+def scene_scores(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
+    "Each checkpoint's whole-scene change over the separator's vocal on `config`'s validation scenes, as the before/after report measures its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes."
+    scenes = load_scene_cache(_scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress), config.val_split)
+    def vocal_metrics(scene, estimate):
+        references = {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
+        return separation_metrics(references, {"vocals": estimate, "accompaniment": scene.mixture - estimate}, scene.sample_rate)["vocals"]
+    before = [vocal_metrics(scene, scene.separated) for scene in scenes]
+    scores = []
+    for path in paths:
+        model, _, _ = load_checkpoint(path)
+        spec = dict(n_fft=model.config.n_fft, hop_length=model.config.hop_length)
+        changes = {"si_sdr": [], "sir": []}
+        for scene, separated in tqdm(list(zip(scenes, before)), desc=Path(path).name, disable=not progress, leave=False):
+            enhanced = istft(enhance_stft(model, stft(scene.separated, **spec), stft(scene.mixture, **spec)), scene.separated.shape[-1], **spec)
+            after = vocal_metrics(scene, enhanced)
+            changes["si_sdr"].append(after.si_sdr - separated.si_sdr); changes["sir"].append(after.sir - separated.sir)
+        stats = {f"scene_{metric}_change_{name}": float(fn(values)) for metric, values in changes.items()
+                 for name, fn in (("median", np.nanmedian), ("mean", np.nanmean), ("min", np.nanmin))}
+        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **stats))
+    return scores
+
 # %% ../nbs/14_training.ipynb #4c0784a9
 @cli_errors
 def main(argv=None):
@@ -596,7 +618,9 @@ def main(argv=None):
                    help="write the mean of the weights of two or more checkpoints of one model config to OUT, and exit")
     p.add_argument("--validate", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
-    p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate scores)")
+    p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
+                   help="score checkpoints on whole validation scenes as the report scores test scenes (SI-SDR and bss_eval SIR changes), and exit")
+    p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate and --scene-scores score)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
@@ -616,8 +640,10 @@ def main(argv=None):
     if args.config is None: p.error("--config is required (or --export / --average)")
     config = TrainingConfig.from_json(args.config)
     if args.val_split: config = TrainingConfig.from_dict({**config.to_dict(), "val_split": args.val_split})
-    if args.validate:
-        for score in validate_checkpoints(config, args.validate, progress=not args.no_progress):
+    if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
+    if args.validate or args.scene_scores:
+        score_fn = validate_checkpoints if args.validate else scene_scores
+        for score in score_fn(config, args.validate or args.scene_scores, progress=not args.no_progress):
             print(json.dumps(score), flush=True)
         return
     if args.max_steps is not None: config = TrainingConfig.from_dict({**config.to_dict(), "max_steps": args.max_steps})
