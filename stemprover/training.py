@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .utils import ConfigError, atomic_path, stft, istft, cli_errors
+from .utils import ConfigError, atomic_path, istft, cli_errors
 from .metrics import si_sdr, separation_metrics
-from .model import enhance_stft
 from .losses import sir_change
 from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cache, load_scene_cache,
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
@@ -591,15 +590,14 @@ def scene_scores(config: TrainingConfig, paths, progress: bool = True) -> list[d
     def vocal_metrics(scene, estimate):
         references = {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
         return separation_metrics(references, {"vocals": estimate, "accompaniment": scene.mixture - estimate}, scene.sample_rate)["vocals"]
+    from stemprover.enhance import enhance_array          # here, not at the top: stemprover.enhance imports this module
     before = [vocal_metrics(scene, scene.separated) for scene in scenes]
     scores = []
     for path in paths:
         model, _, _ = load_checkpoint(path)
-        spec = dict(n_fft=model.config.n_fft, hop_length=model.config.hop_length)
         changes = {"si_sdr": [], "sir": []}
         for scene, separated in tqdm(list(zip(scenes, before)), desc=Path(path).name, disable=not progress, leave=False):
-            enhanced = istft(enhance_stft(model, stft(scene.separated, **spec), stft(scene.mixture, **spec)), scene.separated.shape[-1], **spec)
-            after = vocal_metrics(scene, enhanced)
+            after = vocal_metrics(scene, enhance_array(model, scene.separated, scene.mixture, scene.sample_rate))
             changes["si_sdr"].append(after.si_sdr - separated.si_sdr); changes["sir"].append(after.sir - separated.sir)
         stats = {f"scene_{metric}_change_{name}": float(fn(values)) for metric, values in changes.items()
                  for name, fn in (("median", np.nanmedian), ("mean", np.nanmean), ("min", np.nanmin))}
