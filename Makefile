@@ -95,7 +95,8 @@ scene-scores: setup
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
 # same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is
-# configs/refine.json, the seventh the baseline), exported to checkpoints/experiments/cycleN.pt.
+# configs/refine.json, the seventh the baseline; 8 is the seventh's recipe with the SIR hinge weighted 2.0), exported to
+# checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
