@@ -65,8 +65,8 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# seventh cosine cycle of a lineage: a warm restart from the committed sixth run (checkpoints/experiments/refine.pt,
-# which grew the bin refiner onto the fifth cycle; configs/refine.json) that keeps the checkpoint that scores best on
+# eighth cosine cycle of a lineage: a warm restart from the committed seventh (checkpoints/experiments/cycle7.pt;
+# configs/cycle7.json) with the SIR hinge weighted 2.0 instead of 0.5, that keeps the checkpoint that scores best on
 # the oodval selection split.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
@@ -76,17 +76,18 @@ train: setup
 
 # Score the committed checkpoints of the baseline's model on both selection splits (val: in distribution; oodval:
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
-# per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb).
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt) checkpoints/baseline.pt
+# per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb). The losses are those of
+# configs/cycle7.json, the loss weights of cycles 1 to 7, so that every checkpoint is scored on one scale.
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
-	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/cycle7.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
 	done > checkpoints/selection_scores.jsonl.part
 	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
 # checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt) checkpoints/baseline.pt
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -95,8 +96,8 @@ scene-scores: setup
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
 # same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is
-# configs/refine.json, the seventh the baseline; 8 is the seventh's recipe with the SIR hinge weighted 2.0), exported to
-# checkpoints/experiments/cycleN.pt.
+# configs/refine.json, 7 the sixth run's recipe once more, the eighth the baseline; 9 is the baseline's recipe once more),
+# exported to checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
