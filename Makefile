@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench train train-two-stage export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -112,6 +112,10 @@ train-two-stage: setup
 # Speed and memory: real-time factors, peak memory, throughput (outputs/bench).
 bench: setup setup-spleeter
 	$(VENV)/bin/stemprover-bench --out reports/bench
+
+# The training and enhancement benchmarks on a CUDA GPU, where there is one (reports/bench_gpu).
+bench-gpu: setup
+	$(VENV)/bin/stemprover-bench --device cuda --only training enhance --out reports/bench_gpu
 
 export: $(VENV)/.installed
 	$(VENV)/bin/nbdev_export

@@ -15,8 +15,8 @@ from .utils import StemproverError, ConfigError, atomic_path, cli_errors
 __all__ = ['BENCH_THREADS', 'SAMPLE_RATE', 'DEFAULT_CHECKPOINT', 'FULL', 'QUICK', 'CHILD_CODE', 'BENCHMARKS', 'BenchRow',
            'BenchResult', 'Stopwatch', 'rtf_row', 'machine_info', 'bench_threads', 'bench_song', 'write_song',
            'synthetic_batch_items', 'make_trainer', 'BenchContext', 'bench_enhance', 'bench_separators',
-           'bench_pipeline', 'run_child', 'bench_memory', 'bench_training', 'bench_metrics', 'run_benchmarks',
-           'machine_line', 'format_bench', 'markdown_bench', 'save_bench', 'main']
+           'bench_pipeline', 'run_child', 'bench_memory', 'bench_training', 'bench_metrics', 'check_device',
+           'run_benchmarks', 'machine_line', 'format_bench', 'markdown_bench', 'save_bench', 'main']
 
 # %% ../nbs/19_bench.ipynb #715038a6
 @dataclass
@@ -97,12 +97,14 @@ def machine_info() -> dict:
     import torch
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.processor()) \
         if Path("/proc/cpuinfo").exists() else platform.processor()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent if "__file__" in globals() else None)
+    try: commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                 cwd=Path(__file__).parent if "__file__" in globals() else None).stdout.strip() or None
+    except OSError: commit = None   # no git on this machine
     return dict(cpu=cpu, cpu_count=os.cpu_count(), usable_cores=len(os.sched_getaffinity(0)), torch_threads=torch.get_num_threads(),
                 memory_gb=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                 cuda=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
                 python=platform.python_version(), torch=torch.__version__, numpy=np.__version__, platform=platform.platform(),
-                git_commit=commit.stdout.strip() or None, load_average=[round(x, 2) for x in os.getloadavg()],
+                git_commit=commit, load_average=[round(x, 2) for x in os.getloadavg()],
                 date_utc=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))
 
 @contextlib.contextmanager
@@ -156,8 +158,8 @@ def write_song(folder, duration: float, sample_rate: int = SAMPLE_RATE, block_se
 # %% ../nbs/19_bench.ipynb #54dc301c
 DEFAULT_CHECKPOINT = Path("checkpoints/baseline.pt")
 
-FULL = dict(audio_s=60.0, memory_short_s=60.0, memory_long_s=600.0, metrics_s=20.0, train_steps=5, train_batch=None)
-QUICK = dict(audio_s=1.0, memory_short_s=1.0, memory_long_s=3.0, metrics_s=1.0, train_steps=1, train_batch=1)
+FULL = dict(audio_s=60.0, memory_short_s=60.0, memory_long_s=600.0, metrics_s=20.0, train_steps=5, train_seconds=5.0, train_batch=None)
+QUICK = dict(audio_s=1.0, memory_short_s=1.0, memory_long_s=3.0, metrics_s=1.0, train_steps=1, train_seconds=0.0, train_batch=1)
 
 def synthetic_batch_items(n: int, n_bins: int, n_frames: int, seed: int = 0) -> list[dict]:
     "`n` training examples (`artifacted`, `clean`, `mixture`: complex64 `(n_bins, n_frames)` tensors) of random spectra."
@@ -344,12 +346,13 @@ def bench_training(ctx: BenchContext) -> list[BenchRow]:
     trainer = make_trainer(ctx.workdir / "training", batch_size=ctx.sizes["train_batch"], device=ctx.device)
     batches = iter(trainer.train_loader)
     trainer.train_step(next(batches))
-    steps, batch = ctx.sizes["train_steps"], trainer.config.batch_size
-    with Stopwatch() as sw:
-        for _ in range(steps):
+    steps, batch, t0 = 0, trainer.config.batch_size, time.perf_counter()
+    with Stopwatch() as sw:   # at least `train_steps` steps and `train_seconds` seconds (a GPU does 5 steps in a blink)
+        while steps < ctx.sizes["train_steps"] or time.perf_counter() - t0 < ctx.sizes["train_seconds"]:
             try: b = next(batches)
             except StopIteration: batches = iter(trainer.train_loader); b = next(batches)
             trainer.train_step(b)
+            steps += 1
     segment_s = trainer.config.segment_samples / trainer.config.sample_rate
     return [BenchRow("training", "training throughput", steps * batch / sw.wall_s, "segments/s",
                      note=f"batch {batch}, {trainer.config.segment_samples}-sample segments ({segment_s:.2f} s), device {trainer.device}; "
@@ -379,12 +382,22 @@ def bench_metrics(ctx: BenchContext) -> list[BenchRow]:
 BENCHMARKS = {"enhance": bench_enhance, "separators": bench_separators, "pipeline": bench_pipeline,
               "memory": bench_memory, "training": bench_training, "metrics": bench_metrics}
 
+def check_device(device: str):
+    "Raise `ConfigError` unless `device` is `cpu`, or `cuda`/`cuda:N` on a machine that has that GPU."
+    import torch
+    if device == "cpu": return
+    if not device.startswith("cuda"): raise ConfigError(f"device {device!r}: use cpu or cuda (cuda:N)")
+    if not torch.cuda.is_available(): raise ConfigError(f"device {device!r}: this machine has no CUDA GPU torch can use (torch {torch.__version__})")
+    index = torch.device(device).index or 0
+    if index >= torch.cuda.device_count(): raise ConfigError(f"device {device!r}: only {torch.cuda.device_count()} CUDA device(s)")
+
 def run_benchmarks(quick: bool = False, only=None, checkpoint=DEFAULT_CHECKPOINT, device: str = "cpu", progress: bool = True) -> BenchResult:
     "Run the benchmarks (`only`: names of `BENCHMARKS`); `quick` uses tiny durations (for tests)."
     from tqdm.auto import tqdm
     only = list(BENCHMARKS) if not only else list(only)
     unknown = [n for n in only if n not in BENCHMARKS]
     if unknown: raise ConfigError(f"unknown benchmark(s) {unknown}; choose from {', '.join(BENCHMARKS)}")
+    check_device(device)
     t0 = time.perf_counter()
     with bench_threads(), tempfile.TemporaryDirectory(prefix="stemprover-bench-") as tmp:
         machine = machine_info()
@@ -417,7 +430,8 @@ def _per_core(r: BenchRow) -> str:
 def machine_line(m: dict) -> str:
     "One line describing the machine and its load."
     return (f"{m['cpu']} — {m['cpu_count']} CPUs ({m['usable_cores']} usable), torch {m['torch']} with {m['torch_threads']} threads, "
-            f"{m['memory_gb']} GB RAM; load average {m['load_average'][0]:.2f} at start, {m['load_average_end'][0]:.2f} at end")
+            f"{m['memory_gb']} GB RAM; load average {m['load_average'][0]:.2f} at start, {m['load_average_end'][0]:.2f} at end"
+            + (f"; GPU {m['cuda']}" if m.get("cuda") else ""))
 
 def format_bench(result: BenchResult) -> str:
     "The results as a plain-text table, with the machine, the load and the targets met."
@@ -461,13 +475,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", choices=list(BENCHMARKS), help=f"run only these: {', '.join(BENCHMARKS)}")
     p.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="enhancement checkpoint (missing: an untrained default-config model)")
     p.add_argument("--out", default="outputs/bench", help="folder for bench.json and bench.md")
+    p.add_argument("--device", default="cpu", help="torch device of enhancement, the torch Spleeter and training (default cpu: the targets are CPU targets)")
     p.add_argument("--strict", action="store_true", help="exit with status 1 if a target is missed")
     return p
 
 @cli_errors
 def main(argv=None):
     args = _parser().parse_args(argv)
-    result = run_benchmarks(quick=args.quick, only=args.only, checkpoint=args.checkpoint)
+    result = run_benchmarks(quick=args.quick, only=args.only, checkpoint=args.checkpoint, device=args.device)
     print(format_bench(result))
     paths = save_bench(result, args.out)
     print(f"wrote {paths['json']} and {paths['md']}")
