@@ -35,6 +35,7 @@ class ModelConfig:
     head_hint: bool = False       # True: per-bin control features reach the mask head through a zero conv
     refine_bins: int = 0          # lowest bins whose mask values a full-resolution refiner corrects (0: no refiner)
     refine_width: int = 16        # channels of that refiner
+    refine_depth: int = 3         # its dilated residual blocks (dilations 1, 2, 4, ... bins along frequency)
 
     def __post_init__(self):
         def need(ok, msg):
@@ -57,6 +58,8 @@ class ModelConfig:
              f"refine_bins must be an integer in [0, n_bins={self.n_bins}], got {self.refine_bins!r}")
         need(isinstance(self.refine_width, (int, np.integer)) and not isinstance(self.refine_width, bool) and self.refine_width > 0,
              f"refine_width must be a positive integer, got {self.refine_width!r}")
+        need(isinstance(self.refine_depth, (int, np.integer)) and not isinstance(self.refine_depth, bool) and 1 <= self.refine_depth <= 6,
+             f"refine_depth must be an integer in [1, 6], got {self.refine_depth!r}")
 
     @property
     def n_bins(self) -> int: return self.n_fft // 2 + 1
@@ -158,10 +161,10 @@ class _Encoder(nn.Module):
 # %% ../nbs/12_model.ipynb #b1561371
 class _BinRefiner(nn.Module):
     "Full-resolution correction `(B, 5, R, T)` of the mask values of the lowest R bins, from them and the per-bin features."
-    def __init__(self, in_ch: int, width: int):
+    def __init__(self, in_ch: int, width: int, depth: int = 3):
         super().__init__()
         self.stem = nn.Conv2d(in_ch, width, 3, padding=1)
-        self.blocks = nn.ModuleList(nn.Conv2d(width, width, 3, padding=(d, 1), dilation=(d, 1)) for d in (1, 2, 4))
+        self.blocks = nn.ModuleList(nn.Conv2d(width, width, 3, padding=(d, 1), dilation=(d, 1)) for d in (2**i for i in range(depth)))
         self.out = _zero_conv(width, 5)
     def forward(self, x):
         h = F.gelu(self.stem(x))
@@ -191,7 +194,7 @@ class PhaseAwareControlNet(nn.Module):
         self.control_encoder.load_state_dict(self.encoder.state_dict())
         self.control_zero = nn.ModuleList(_zero_conv(c, c) for c in w)
         self.head_hint = _zero_conv(6 * s, cfg.head_width) if cfg.head_hint else None
-        self.refiner = _BinRefiner(5 + 4 + 6, cfg.refine_width) if cfg.refine_bins else None
+        self.refiner = _BinRefiner(5 + 4 + 6, cfg.refine_width, cfg.refine_depth) if cfg.refine_bins else None
         self.stage = None
         self.set_training_stage("control" if cfg.freeze_base else "joint")
 
@@ -274,17 +277,21 @@ class PhaseAwareControlNet(nn.Module):
         return m1 * artifacted + m2 * mixture
 
     # -- checkpoints ---------------------------------------------------------------------------
-    GROWABLE = ("refine_bins", "refine_width")
+    GROWABLE = ("refine_bins", "refine_width", "refine_depth")
 
     def grow_state_dict(self, state_dict: dict, config: ModelConfig | dict) -> dict:
-        "The weights of a model of `config` that lacks only this model's refiner, completed with this model's (zero-output) refiner."
+        """The weights of a model of `config` completed to this model's: a checkpoint without a refiner gets this model's
+        (zero-output) refiner; a checkpoint whose refiner has fewer blocks gets the missing blocks with zero weights."""
         old, ours = ModelConfig.from_dict(config).to_dict(), self.config.to_dict()
         differ = sorted(k for k in ours if old[k] != ours[k])
-        if differ and (set(differ) - set(self.GROWABLE) or old["refine_bins"]):
-            raise ConfigError("can only grow a refiner onto a checkpoint without one that otherwise matches; it differs in "
-                              + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
         if not differ: return state_dict
-        return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
+        if not old["refine_bins"] and not set(differ) - set(self.GROWABLE):
+            return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
+        if differ == ["refine_depth"] and old["refine_depth"] < ours["refine_depth"]:
+            new_blocks = {f"refiner.blocks.{i}." for i in range(old["refine_depth"], ours["refine_depth"])}
+            return {**{k: torch.zeros_like(v) for k, v in self.state_dict().items() if k.startswith(tuple(new_blocks))}, **state_dict}
+        raise ConfigError("can only grow a refiner onto a checkpoint without one, or deepen its refiner, when the rest matches; "
+                          "it differs in " + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         "Like `nn.Module.load_state_dict`, but a mismatch raises `ConfigError` naming the keys and shapes."
