@@ -96,7 +96,7 @@ scene-scores: setup
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
 # same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is
-# configs/refine.json, 7 the sixth run's recipe once more, the eighth the baseline; 9, the baseline's recipe once more, was stopped at step 1353 and never scored),
+# configs/refine.json, 7 the sixth run's recipe once more, the eighth the baseline; 9, the baseline's recipe once more; 10, the refiner deepened to 5 blocks),
 # exported to checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
