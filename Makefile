@@ -65,8 +65,8 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# eighth cosine cycle of a lineage: a warm restart from the committed seventh (checkpoints/experiments/cycle7.pt;
-# configs/cycle7.json) with the SIR hinge weighted 2.0 instead of 0.5, that keeps the checkpoint that scores best on
+# tenth cosine cycle of a lineage: a 2500-step warm restart from the committed eighth (checkpoints/experiments/cycle8.pt;
+# configs/cycle8.json) with the bin refiner deepened from 3 to 5 blocks, that keeps the checkpoint that scores best on
 # the oodval selection split.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
@@ -78,7 +78,7 @@ train: setup
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
 # per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb). The losses are those of
 # configs/cycle7.json, the loss weights of cycles 1 to 7, so that every checkpoint is scored on one scale.
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt) checkpoints/baseline.pt checkpoints/experiments/cycle9.pt
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/cycle7.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
@@ -87,7 +87,7 @@ selection-scores: setup
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
 # checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt) checkpoints/baseline.pt checkpoints/experiments/cycle9.pt
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -96,7 +96,7 @@ scene-scores: setup
 
 # One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
 # same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is
-# configs/refine.json, 7 the sixth run's recipe once more, the eighth the baseline; 9, the baseline's recipe once more, stopped after its step-3000 validation and not adopted; 10, the refiner deepened to 5 blocks),
+# configs/refine.json, 7 the sixth run's recipe once more, 8 the seventh's with the SIR hinge weighted 2.0; 9, the eighth's recipe once more, stopped after its step-3000 validation and not adopted; the tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more, 4000 steps, is registered, not run),
 # exported to checkpoints/experiments/cycleN.pt.
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
