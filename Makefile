@@ -94,10 +94,11 @@ scene-scores: setup
 	done > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
-# One earlier cosine cycle of the baseline's lineage (configs/cycleN.json: 1 from scratch, 2 to 5 warm restarts; 6, the
-# same recipe once more without the refiner, was stopped at step 450 and never scored; the sixth run is
-# configs/refine.json, 7 the sixth run's recipe once more, 8 the seventh's with the SIR hinge weighted 2.0; 9, the eighth's recipe once more, stopped after its step-3000 validation and not adopted; the tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more, 4000 steps, is registered, not run),
-# exported to checkpoints/experiments/cycleN.pt.
+# One earlier cosine cycle of the baseline's lineage, exported to checkpoints/experiments/cycleN.pt (configs/cycleN.json:
+# 1 from scratch, 2 to 5 warm restarts; 6, the same recipe once more without the refiner, was stopped at step 450 and
+# never scored, and the sixth run is configs/refine.json; 7 the sixth run's recipe once more; 8 the seventh's with the
+# SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; the
+# tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more for 4000 steps, is registered, not run).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt

@@ -15,8 +15,8 @@ from .utils import StemproverError, ConfigError, atomic_path, cli_errors
 __all__ = ['BENCH_THREADS', 'SAMPLE_RATE', 'DEFAULT_CHECKPOINT', 'FULL', 'QUICK', 'CHILD_CODE', 'BENCHMARKS', 'BenchRow',
            'BenchResult', 'Stopwatch', 'rtf_row', 'machine_info', 'bench_threads', 'bench_song', 'write_song',
            'synthetic_batch_items', 'make_trainer', 'BenchContext', 'bench_enhance', 'bench_separators',
-           'bench_pipeline', 'run_child', 'bench_memory', 'bench_training', 'bench_metrics', 'check_device',
-           'run_benchmarks', 'machine_line', 'format_bench', 'markdown_bench', 'save_bench', 'main']
+           'bench_pipeline', 'run_child', 'bench_memory', 'bench_training', 'bench_metrics', 'run_benchmarks',
+           'machine_line', 'format_bench', 'markdown_bench', 'save_bench', 'main']
 
 # %% ../nbs/19_bench.ipynb #715038a6
 @dataclass
@@ -382,22 +382,14 @@ def bench_metrics(ctx: BenchContext) -> list[BenchRow]:
 BENCHMARKS = {"enhance": bench_enhance, "separators": bench_separators, "pipeline": bench_pipeline,
               "memory": bench_memory, "training": bench_training, "metrics": bench_metrics}
 
-def check_device(device: str):
-    "Raise `ConfigError` unless `device` is `cpu`, or `cuda`/`cuda:N` on a machine that has that GPU."
-    import torch
-    if device == "cpu": return
-    if not device.startswith("cuda"): raise ConfigError(f"device {device!r}: use cpu or cuda (cuda:N)")
-    if not torch.cuda.is_available(): raise ConfigError(f"device {device!r}: this machine has no CUDA GPU torch can use (torch {torch.__version__})")
-    index = torch.device(device).index or 0
-    if index >= torch.cuda.device_count(): raise ConfigError(f"device {device!r}: only {torch.cuda.device_count()} CUDA device(s)")
-
 def run_benchmarks(quick: bool = False, only=None, checkpoint=DEFAULT_CHECKPOINT, device: str = "cpu", progress: bool = True) -> BenchResult:
     "Run the benchmarks (`only`: names of `BENCHMARKS`); `quick` uses tiny durations (for tests)."
     from tqdm.auto import tqdm
     only = list(BENCHMARKS) if not only else list(only)
     unknown = [n for n in only if n not in BENCHMARKS]
     if unknown: raise ConfigError(f"unknown benchmark(s) {unknown}; choose from {', '.join(BENCHMARKS)}")
-    check_device(device)
+    from stemprover.training import pick_device, DistInfo
+    device = str(pick_device(device, DistInfo()))     # checked here, before any benchmark runs
     t0 = time.perf_counter()
     with bench_threads(), tempfile.TemporaryDirectory(prefix="stemprover-bench-") as tmp:
         machine = machine_info()

@@ -285,9 +285,15 @@ def init_distributed(device_type: str) -> DistInfo:
     return info
 
 def pick_device(name: str, dist: DistInfo) -> torch.device:
+    "The torch device for `name` ('auto', 'cpu', 'cuda' = this process's local rank, or 'cuda:N'); `ConfigError` if this machine lacks it."
     if name == "auto": name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda") and not torch.cuda.is_available(): raise ConfigError(f"device {name!r} asked for, but CUDA is not available")
-    return torch.device(f"cuda:{dist.local_rank}" if name == "cuda" else name)
+    if not (name == "cpu" or name == "cuda" or (name.startswith("cuda:") and name[5:].isdigit())):
+        raise ConfigError(f"device {name!r}: use cpu or cuda (cuda:N), or auto")
+    if name == "cpu": return torch.device("cpu")
+    if not torch.cuda.is_available(): raise ConfigError(f"device {name!r}: this machine has no CUDA GPU torch can use (torch {torch.__version__})")
+    device = torch.device(f"cuda:{dist.local_rank}" if name == "cuda" else name)
+    if device.index >= torch.cuda.device_count(): raise ConfigError(f"device {name!r}: only {torch.cuda.device_count()} CUDA device(s)")
+    return device
 
 # %% ../nbs/14_training.ipynb #c96f119c
 class ControlNetTrainer:
