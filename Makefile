@@ -98,7 +98,8 @@ scene-scores: setup
 # 1 from scratch, 2 to 5 warm restarts; 6, the same recipe once more without the refiner, was stopped at step 450 and
 # never scored, and the sixth run is configs/refine.json; 7 the sixth run's recipe once more; 8 the seventh's with the
 # SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; the
-# tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more for 4000 steps, is registered, not run).
+# tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more for 4000 steps; 12, the refiner
+# deepened to 6 blocks for 2000 steps).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
