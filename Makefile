@@ -99,7 +99,8 @@ scene-scores: setup
 # never scored, and the sixth run is configs/refine.json; 7 the sixth run's recipe once more; 8 the seventh's with the
 # SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; the
 # tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more, stopped after its step-3000
-# validation and not adopted; 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start).
+# validation and not adopted; 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; 13, three
+# time-dilated refiner blocks grown onto the baseline).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt

@@ -36,6 +36,7 @@ class ModelConfig:
     refine_bins: int = 0          # lowest bins whose mask values a full-resolution refiner corrects (0: no refiner)
     refine_width: int = 16        # channels of that refiner
     refine_depth: int = 3         # its dilated residual blocks (dilations 1, 2, 4, ... bins along frequency)
+    refine_time_depth: int = 0    # further refiner blocks dilated along time (2, 4, 8, ... frames), after those
 
     def __post_init__(self):
         def need(ok, msg):
@@ -60,6 +61,8 @@ class ModelConfig:
              f"refine_width must be a positive integer, got {self.refine_width!r}")
         need(isinstance(self.refine_depth, (int, np.integer)) and not isinstance(self.refine_depth, bool) and 1 <= self.refine_depth <= 6,
              f"refine_depth must be an integer in [1, 6], got {self.refine_depth!r}")
+        need(isinstance(self.refine_time_depth, (int, np.integer)) and not isinstance(self.refine_time_depth, bool) and 0 <= self.refine_time_depth <= 4,
+             f"refine_time_depth must be an integer in [0, 4], got {self.refine_time_depth!r}")
 
     @property
     def n_bins(self) -> int: return self.n_fft // 2 + 1
@@ -161,14 +164,15 @@ class _Encoder(nn.Module):
 # %% ../nbs/12_model.ipynb #b1561371
 class _BinRefiner(nn.Module):
     "Full-resolution correction `(B, 5, R, T)` of the mask values of the lowest R bins, from them and the per-bin features."
-    def __init__(self, in_ch: int, width: int, depth: int = 3):
+    def __init__(self, in_ch: int, width: int, depth: int = 3, time_depth: int = 0):
         super().__init__()
         self.stem = nn.Conv2d(in_ch, width, 3, padding=1)
         self.blocks = nn.ModuleList(nn.Conv2d(width, width, 3, padding=(d, 1), dilation=(d, 1)) for d in (2**i for i in range(depth)))
+        self.time_blocks = nn.ModuleList(nn.Conv2d(width, width, 3, padding=(1, d), dilation=(1, d)) for d in (2**(i + 1) for i in range(time_depth)))
         self.out = _zero_conv(width, 5)
     def forward(self, x):
         h = F.gelu(self.stem(x))
-        for conv in self.blocks: h = h + conv(F.gelu(h))
+        for conv in (*self.blocks, *self.time_blocks): h = h + conv(F.gelu(h))
         return self.out(F.gelu(h))
 
 # %% ../nbs/12_model.ipynb #285ced68
@@ -194,7 +198,7 @@ class PhaseAwareControlNet(nn.Module):
         self.control_encoder.load_state_dict(self.encoder.state_dict())
         self.control_zero = nn.ModuleList(_zero_conv(c, c) for c in w)
         self.head_hint = _zero_conv(6 * s, cfg.head_width) if cfg.head_hint else None
-        self.refiner = _BinRefiner(5 + 4 + 6, cfg.refine_width, cfg.refine_depth) if cfg.refine_bins else None
+        self.refiner = _BinRefiner(5 + 4 + 6, cfg.refine_width, cfg.refine_depth, cfg.refine_time_depth) if cfg.refine_bins else None
         self.stage = None
         self.set_training_stage("control" if cfg.freeze_base else "joint")
 
@@ -277,19 +281,20 @@ class PhaseAwareControlNet(nn.Module):
         return m1 * artifacted + m2 * mixture
 
     # -- checkpoints ---------------------------------------------------------------------------
-    GROWABLE = ("refine_bins", "refine_width", "refine_depth")
+    GROWABLE = ("refine_bins", "refine_width", "refine_depth", "refine_time_depth")
+    _DEEPENABLE = {"refine_depth": "refiner.blocks", "refine_time_depth": "refiner.time_blocks"}
 
     def grow_state_dict(self, state_dict: dict, config: ModelConfig | dict) -> dict:
         """The weights of a model of `config` completed to this model's: a checkpoint without a refiner gets this model's
-        (zero-output) refiner; a checkpoint whose refiner has fewer blocks gets the missing blocks with zero weights."""
+        (zero-output) refiner; a checkpoint whose refiner has fewer blocks (of either kind) gets the missing ones with zero weights."""
         old, ours = ModelConfig.from_dict(config).to_dict(), self.config.to_dict()
         differ = sorted(k for k in ours if old[k] != ours[k])
         if not differ: return state_dict
         if not old["refine_bins"] and not set(differ) - set(self.GROWABLE):
             return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
-        if differ == ["refine_depth"] and old["refine_depth"] < ours["refine_depth"]:
-            new_blocks = {f"refiner.blocks.{i}." for i in range(old["refine_depth"], ours["refine_depth"])}
-            return {**{k: torch.zeros_like(v) for k, v in self.state_dict().items() if k.startswith(tuple(new_blocks))}, **state_dict}
+        if old["refine_bins"] and set(differ) <= set(self._DEEPENABLE) and all(old[k] < ours[k] for k in differ):
+            new_blocks = tuple(f"{self._DEEPENABLE[k]}.{i}." for k in differ for i in range(old[k], ours[k]))
+            return {**{k: torch.zeros_like(v) for k, v in self.state_dict().items() if k.startswith(new_blocks)}, **state_dict}
         raise ConfigError("can only grow a refiner onto a checkpoint without one, or deepen its refiner, when the rest matches; "
                           "it differs in " + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
 
