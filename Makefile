@@ -65,9 +65,9 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# tenth cosine cycle of a lineage: a 2500-step warm restart from the committed eighth (checkpoints/experiments/cycle8.pt;
-# configs/cycle8.json) with the bin refiner deepened from 3 to 5 blocks, that keeps the checkpoint that scores best on
-# the oodval selection split.
+# thirteenth cosine cycle of a lineage: a 3500-step warm restart from the committed tenth (checkpoints/experiments/cycle10.pt;
+# configs/cycle10.json) with three time-dilated blocks grown onto the bin refiner, that keeps the checkpoint that scores
+# best on the oodval selection split.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
@@ -78,7 +78,7 @@ train: setup
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
 # per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb). The losses are those of
 # configs/cycle7.json, the loss weights of cycles 1 to 7, so that every checkpoint is scored on one scale.
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle11.pt soup11.pt) checkpoints/baseline.pt
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/cycle7.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
@@ -87,7 +87,7 @@ selection-scores: setup
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
 # checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle11.pt soup11.pt) checkpoints/baseline.pt
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -97,18 +97,18 @@ scene-scores: setup
 # One earlier cosine cycle of the baseline's lineage, exported to checkpoints/experiments/cycleN.pt (configs/cycleN.json:
 # 1 from scratch, 2 to 5 warm restarts; 6, the same recipe once more without the refiner, was stopped at step 450 and
 # never scored, and the sixth run is configs/refine.json; 7 the sixth run's recipe once more; 8 the seventh's with the
-# SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; the
-# tenth, the refiner deepened to 5 blocks, is the baseline; 11, its recipe once more, stopped after its step-3000
-# validation and not adopted; 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; 13, three
-# time-dilated refiner blocks grown onto the baseline).
+# SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; 10,
+# the refiner deepened to 5 blocks; 11, its recipe once more, stopped after its step-3000 validation and not adopted;
+# 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; the thirteenth, three time-dilated refiner
+# blocks grown onto the tenth, is the baseline; 14, a fourth time block grown onto it, 5000 steps).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
 
-# The weight average of the baseline and the eleventh cycle's best (a candidate under the eleventh's rule, not adopted).
+# The weight average of the tenth and the eleventh cycles' bests (a candidate under the eleventh's rule, not adopted).
 soup11: setup
-	$(VENV)/bin/stemprover-train --average checkpoints/experiments/soup11.pt checkpoints/baseline.pt checkpoints/experiments/cycle11.pt
+	$(VENV)/bin/stemprover-train --average checkpoints/experiments/soup11.pt checkpoints/experiments/cycle10.pt checkpoints/experiments/cycle11.pt
 
 # The ControlNet two-stage schedule with the data and budget of configs/gentle.json (base alone, then control
 # on a frozen base), for the joint-versus-two-stage comparison in nbs/14_training.ipynb.
