@@ -41,9 +41,10 @@ class ModelConfig:
     def __post_init__(self):
         def need(ok, msg):
             if not ok: raise ConfigError(f"ModelConfig: {msg}")
-        for name in ("n_fft", "hop_length", "sample_rate", "width", "max_width", "depth", "kernel_size", "front_stride", "head_width"):
+        def is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+        for name in ("n_fft", "hop_length", "sample_rate", "width", "max_width", "depth", "kernel_size", "front_stride", "head_width", "refine_width"):
             v = getattr(self, name)
-            need(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0, f"{name} must be a positive integer, got {v!r}")
+            need(is_int(v) and v > 0, f"{name} must be a positive integer, got {v!r}")
         need(self.n_fft >= 16 and self.n_fft & (self.n_fft - 1) == 0, f"n_fft must be a power of two >= 16, got {self.n_fft}")
         need(self.hop_length <= self.n_fft, f"hop_length ({self.hop_length}) must not exceed n_fft ({self.n_fft})")
         need(self.max_width >= self.width, f"max_width ({self.max_width}) must be >= width ({self.width})")
@@ -55,14 +56,9 @@ class ModelConfig:
         need(float(self.mixture_mask_bound) >= 0.0, f"mixture_mask_bound must be >= 0, got {self.mixture_mask_bound}")
         need(isinstance(self.freeze_base, bool), f"freeze_base must be true or false, got {self.freeze_base!r}")
         need(isinstance(self.head_hint, bool), f"head_hint must be true or false, got {self.head_hint!r}")
-        need(isinstance(self.refine_bins, (int, np.integer)) and not isinstance(self.refine_bins, bool) and 0 <= self.refine_bins <= self.n_bins,
-             f"refine_bins must be an integer in [0, n_bins={self.n_bins}], got {self.refine_bins!r}")
-        need(isinstance(self.refine_width, (int, np.integer)) and not isinstance(self.refine_width, bool) and self.refine_width > 0,
-             f"refine_width must be a positive integer, got {self.refine_width!r}")
-        need(isinstance(self.refine_depth, (int, np.integer)) and not isinstance(self.refine_depth, bool) and 1 <= self.refine_depth <= 6,
-             f"refine_depth must be an integer in [1, 6], got {self.refine_depth!r}")
-        need(isinstance(self.refine_time_depth, (int, np.integer)) and not isinstance(self.refine_time_depth, bool) and 0 <= self.refine_time_depth <= 4,
-             f"refine_time_depth must be an integer in [0, 4], got {self.refine_time_depth!r}")
+        for name, low, high in (("refine_bins", 0, self.n_bins), ("refine_depth", 1, 6), ("refine_time_depth", 0, 4)):
+            v = getattr(self, name)
+            need(is_int(v) and low <= v <= high, f"{name} must be an integer in [{low}, {high}], got {v!r}")
 
     @property
     def n_bins(self) -> int: return self.n_fft // 2 + 1
