@@ -100,7 +100,7 @@ scene-scores: setup
 # SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; 10,
 # the refiner deepened to 5 blocks; 11, its recipe once more, stopped after its step-3000 validation and not adopted;
 # 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; the thirteenth, three time-dilated refiner
-# blocks grown onto the tenth, is the baseline; 14, a fourth time block grown onto it, 5000 steps).
+# blocks grown onto the tenth, is the baseline; 14, a fourth time block grown onto it, 3000 steps).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
