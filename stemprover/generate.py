@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import fftconvolve
 from .utils import (AudioError, ConfigError, as_audio_array, save_audio, atomic_path, stft, istft,
-                              fft_frequencies, amplitude_to_db, cli_errors)
+                              fft_frequencies, cli_errors)
 
 # %% auto #0
 __all__ = ['OSCILLATORS', 'CHANNEL_NAMES', 'PCM_BITS', 'TARGET_PEAK_DBFS', 'instantaneous_phase', 'harmonic_count', 'sine',
@@ -480,7 +480,7 @@ def _write_case(case: GeneratedCase, folder: Path) -> None:
         stems=[dict(name=stem, waveform_type=w.waveform_type, start_time=w.start_time, duration=w.duration, channel=w.channel)
                for stem, w in zip(config.stems, config.waveforms)],
         mixes=[dict(folder=m.folder, variation=None if not m.folder else i - 1,
-                    peak_dbfs=float(amplitude_to_db(np.abs(m.mix).max(), amin=1e-10)))
+                    peak_dbfs=20 * math.log10(max(float(np.abs(m.mix).max()), 1e-10)))
                for i, m in enumerate(case.mixes)],
         config=config.to_dict(), files=files)
     with atomic_path(folder / "metadata.json") as tmp:
