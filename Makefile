@@ -65,8 +65,8 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# thirteenth cosine cycle of a lineage: a 3500-step warm restart from the committed tenth (checkpoints/experiments/cycle10.pt;
-# configs/cycle10.json) with three time-dilated blocks grown onto the bin refiner, that keeps the checkpoint that scores
+# fourteenth cosine cycle of a lineage: a 3000-step warm restart from the committed thirteenth (checkpoints/experiments/cycle13.pt;
+# configs/cycle13.json) with a fourth time-dilated block grown onto the bin refiner, that keeps the checkpoint that scores
 # best on the oodval selection split.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
@@ -99,8 +99,9 @@ scene-scores: setup
 # never scored, and the sixth run is configs/refine.json; 7 the sixth run's recipe once more; 8 the seventh's with the
 # SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; 10,
 # the refiner deepened to 5 blocks; 11, its recipe once more, stopped after its step-3000 validation and not adopted;
-# 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; the thirteenth, three time-dilated refiner
-# blocks grown onto the tenth, is the baseline; 14, a fourth time block grown onto it, 3000 steps).
+# 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; 13, three time-dilated refiner blocks grown
+# onto the tenth; the fourteenth, a fourth time block grown onto the thirteenth, 3000 steps, is the baseline; 15, a fifth
+# time block grown onto it, 1500 steps).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
