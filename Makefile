@@ -78,7 +78,7 @@ train: setup
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
 # per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb). The losses are those of
 # configs/cycle7.json, the loss weights of cycles 1 to 7, so that every checkpoint is scored on one scale.
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt) checkpoints/baseline.pt
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/cycle7.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
@@ -87,7 +87,7 @@ selection-scores: setup
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
 # checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt) checkpoints/baseline.pt
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -100,8 +100,8 @@ scene-scores: setup
 # SIR hinge weighted 2.0; 9 the eighth's recipe once more, stopped after its step-3000 validation and not adopted; 10,
 # the refiner deepened to 5 blocks; 11, its recipe once more, stopped after its step-3000 validation and not adopted;
 # 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; 13, three time-dilated refiner blocks grown
-# onto the tenth; the fourteenth, a fourth time block grown onto the thirteenth, 3000 steps, is the baseline; 15, a fifth
-# time block grown onto it, 1500 steps).
+# onto the tenth; the fourteenth, a fourth time block grown onto the thirteenth, 3000 steps, is the baseline; 15, its recipe on
+# 3-s segments at batch 4 from its weights, 1500 steps).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
