@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_dataset.ipynb #0548f7f0
 from __future__ import annotations
-import hashlib, importlib, json, math
+import hashlib, importlib, json, math, signal, sys, threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -125,12 +125,25 @@ def build_scene_cache(split: str, n_scenes: int, separator, cache_dir, duration:
     todo = [s for s in seeds if not (folder / f"scene_{s}.npz").exists()]
     args = lambda s: (s, split, duration, sample_rate, scene_fn, separator, folder / f"scene_{s}.npz", key, dtype)
     bar = tqdm(total=len(todo), desc=f"separating {split} scenes ({separator.name})", disable=not progress or not todo)
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_limit_threads) as pool:
-            for _ in pool.map(_separate_scene, *zip(*map(args, todo))): bar.update()
-    else:
-        for s in todo: _separate_scene(*args(s)); bar.update()
-    bar.close()
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    old_sigterm = signal.signal(signal.SIGTERM, signal.default_int_handler) if on_main_thread else None   # SIGTERM: as Ctrl-C
+    try:
+        if workers > 1 and len(todo) > 1:
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_limit_threads) as pool:
+                try:
+                    for _ in pool.map(_separate_scene, *zip(*map(args, todo))): bar.update()
+                except BaseException:   # drop the queued scenes: leaving the pool would otherwise separate every one of them first
+                    pool.shutdown(wait=True, cancel_futures=True); raise
+        else:
+            for s in todo: _separate_scene(*args(s)); bar.update()
+    except KeyboardInterrupt:
+        done = sum((folder / f"scene_{s}.npz").exists() for s in todo)
+        print(f"interrupted: {done} of {len(todo)} missing {split} scenes cached in {folder}; the next build continues from there",
+              file=sys.stderr)
+        raise
+    finally:
+        bar.close()
+        if on_main_thread: signal.signal(signal.SIGTERM, old_sigterm)
     with atomic_path(folder / f"{split}.json") as tmp: tmp.write_text(json.dumps({"split": split, "seeds": seeds}))
     return folder
 
