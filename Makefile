@@ -101,7 +101,7 @@ scene-scores: setup
 # the refiner deepened to 5 blocks; 11, its recipe once more, stopped after its step-3000 validation and not adopted;
 # 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; 13, three time-dilated refiner blocks grown
 # onto the tenth; the fourteenth, a fourth time block grown onto the thirteenth, 3000 steps, is the baseline; 15, its recipe on
-# 3-s segments at batch 4 from its weights, 1500 steps).
+# 3-s segments at batch 4 from its weights, 1000 steps).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
