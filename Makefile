@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 swa16 export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -101,7 +101,8 @@ scene-scores: setup
 # the refiner deepened to 5 blocks; 11, its recipe once more, stopped after its step-3000 validation and not adopted;
 # 12, the refiner deepened to 6 blocks for 2000 steps, never beat its start; 13, three time-dilated refiner blocks grown
 # onto the tenth; the fourteenth, a fourth time block grown onto the thirteenth, 3000 steps, is the baseline; 15, its recipe on
-# 3-s segments at batch 4 from its weights, 1000 steps).
+# 3-s segments at batch 4 from its weights, 1000 steps; 16, from its weights at a constant lr 1e-4 for 1000 steps, keeping the
+# weights every 100 steps for swa16, on the first halves of the train and wide splits).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
@@ -110,6 +111,12 @@ train-cycle%: setup
 # The weight average of the tenth and the eleventh cycles' bests (a candidate under the eleventh's rule, not adopted).
 soup11: setup
 	$(VENV)/bin/stemprover-train --average checkpoints/experiments/soup11.pt checkpoints/experiments/cycle10.pt checkpoints/experiments/cycle11.pt
+
+# Stochastic weight averaging over the sixteenth cycle's run: the mean of its weights at steps 200, 300, ..., 1000
+# (a candidate under the sixteenth's rule; run after make train-cycle16).
+SWA16_STEPS := $(foreach s,000200 000300 000400 000500 000600 000700 000800 000900 001000,outputs/training/cycle16/step_$(s).pt)
+swa16: setup
+	$(VENV)/bin/stemprover-train --average checkpoints/experiments/swa16.pt $(SWA16_STEPS)
 
 # The ControlNet two-stage schedule with the data and budget of configs/gentle.json (base alone, then control
 # on a frozen base), for the joint-versus-two-stage comparison in nbs/14_training.ipynb.

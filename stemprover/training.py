@@ -65,6 +65,7 @@ class TrainingConfig:
     log_every: int = 50
     val_every: int = 500
     checkpoint_every: int | None = None                 # default: val_every
+    keep_checkpoints: bool = False                      # also keep each periodic checkpoint's weights as step_NNNNNN.pt
     checkpoint_dir: str = "outputs/training/baseline"
     seed: int = 0
     patience: int | None = 10
@@ -230,8 +231,8 @@ def model_config_mismatch(expected: dict, found: dict) -> list[str]:
     return [f"{k}: checkpoint has {found.get(k)!r}, expected {expected.get(k)!r}"
             for k in sorted(set(expected) | set(found)) if expected.get(k) != found.get(k)]
 
-RESUMABLE_CHANGES = frozenset({"max_steps", "epochs", "patience", "log_every", "val_every", "checkpoint_every", "checkpoint_dir",
-                               "device", "amp", "num_workers", "cache_workers", "cache_dir"})
+RESUMABLE_CHANGES = frozenset({"max_steps", "epochs", "patience", "log_every", "val_every", "checkpoint_every", "keep_checkpoints",
+                               "checkpoint_dir", "device", "amp", "num_workers", "cache_workers", "cache_dir"})
 
 def training_config_changes(saved: dict, config: TrainingConfig) -> list[str]:
     "`field: checkpoint vs config` for each field (other than the model and `RESUMABLE_CHANGES`) a resume would change."
@@ -515,6 +516,8 @@ class ControlNetTrainer:
                     elif until_step is not None and self.step >= until_step: stop_reason = "until_step"
                     elif self._interrupt_requested(): stop_reason = "interrupted"
                     if stop_reason or self.step % ckpt_every == 0: self.save_checkpoint(self.out / "last.pt")
+                    if c.keep_checkpoints and main and self.step % ckpt_every == 0:   # weights along the way, e.g. to average
+                        export_checkpoint(self.model, c, self.out / f"step_{self.step:06d}.pt", step=self.step)
                     if stop_reason: break
                 else:
                     self.epoch, self.batch_in_epoch = self.epoch + 1, 0
