@@ -515,8 +515,9 @@ class ControlNetTrainer:
                     if self.step >= self.total_steps: stop_reason = "done"
                     elif until_step is not None and self.step >= until_step: stop_reason = "until_step"
                     elif self._interrupt_requested(): stop_reason = "interrupted"
-                    if stop_reason or self.step % ckpt_every == 0: self.save_checkpoint(self.out / "last.pt")
-                    if c.keep_checkpoints and main and self.step % ckpt_every == 0:   # weights along the way, e.g. to average
+                    periodic = self.step % ckpt_every == 0
+                    if stop_reason or periodic: self.save_checkpoint(self.out / "last.pt")
+                    if periodic and c.keep_checkpoints and main:   # weights along the way, e.g. to average
                         export_checkpoint(self.model, c, self.out / f"step_{self.step:06d}.pt", step=self.step)
                     if stop_reason: break
                 else:
