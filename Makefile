@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 swa16 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 swa16 wise17 export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -87,10 +87,11 @@ selection-scores: setup
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
 # checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt) checkpoints/baseline.pt
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores checkpoints/baseline.pt --chunk-frames 128 32 || exit 1; \
 	done > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
@@ -112,6 +113,11 @@ train-cycle%: setup
 # The weight average of the tenth and the eleventh cycles' bests (a candidate under the eleventh's rule, not adopted).
 soup11: setup
 	$(VENV)/bin/stemprover-train --average checkpoints/experiments/soup11.pt checkpoints/experiments/cycle10.pt checkpoints/experiments/cycle11.pt
+
+# WiSE-FT of the seventeenth cycle: the mean of the baseline's weights and those of its fine-tune, the seventeenth
+# (a candidate of the eighteenth step, nbs/14_training.ipynb).
+wise17: setup
+	$(VENV)/bin/stemprover-train --average checkpoints/experiments/wise17.pt checkpoints/baseline.pt checkpoints/experiments/cycle17.pt
 
 # Stochastic weight averaging over the sixteenth cycle's run: the mean of its weights at steps 200, 300, ..., 1000
 # (a candidate under the sixteenth's rule, not adopted; run after make train-cycle16).

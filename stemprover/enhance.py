@@ -19,8 +19,8 @@ from .training import load_checkpoint
 __all__ = ['enhance_array', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file', 'load_enhancer', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
-def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int) -> np.ndarray:
-    "Enhance `(channels, samples)` `stem` given its `mixture` (same shape, any rate); returns float32 of the same shape."
+def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, **chunking) -> np.ndarray:
+    "Enhance `(channels, samples)` `stem` given its `mixture` (same shape, any rate); returns float32 of the same shape. `chunking`: `chunk_frames`, `overlap` of `enhance_stft`."
     stem, mixture = as_audio_array(stem, "stem"), as_audio_array(mixture, "mixture")
     if mixture.shape[0] != stem.shape[0]:
         mixture = np.repeat(mixture.mean(0, keepdims=True), stem.shape[0], axis=0)
@@ -32,7 +32,7 @@ def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.nda
     if stem_m.shape[-1] < cfg.n_fft // 2 + 1:
         raise AudioError(f"{stem.shape[-1] / sample_rate:.3f} s of audio is too short to enhance (need at least {cfg.n_fft / 2 / rate:.3f} s)")
     spec_kw = dict(n_fft=cfg.n_fft, hop_length=cfg.hop_length)
-    enhanced = enhance_stft(model, stft(stem_m, **spec_kw), stft(mix_m, **spec_kw))  # the model sees ≈ 6 s at a time
+    enhanced = enhance_stft(model, stft(stem_m, **spec_kw), stft(mix_m, **spec_kw), **chunking)  # by default the model sees ≈ 6 s at a time
     out = istft(enhanced, stem_m.shape[-1], **spec_kw)
     out = resample(out, rate, sample_rate)
     return _fit_length(out, stem.shape[-1])

@@ -594,8 +594,10 @@ def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
 
-def scene_scores(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
-    "Each checkpoint's whole-scene change over the separator's vocal on `config`'s validation scenes, as the before/after report measures its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes."
+def scene_scores(config: TrainingConfig, paths, progress: bool = True, **chunking) -> list[dict]:
+    """Each checkpoint's whole-scene change over the separator's vocal on `config`'s validation scenes, as the before/after report measures
+    its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes. `chunking` (`chunk_frames`, `overlap` of
+    `enhance_stft`), when given, is applied and recorded."""
     scenes = load_scene_cache(_scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress), config.val_split)
     def vocal_metrics(scene, estimate):
         references = {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
@@ -607,11 +609,11 @@ def scene_scores(config: TrainingConfig, paths, progress: bool = True) -> list[d
         model, _, _ = load_checkpoint(path)
         changes = {"si_sdr": [], "sir": []}
         for scene, separated in tqdm(list(zip(scenes, before)), desc=Path(path).name, disable=not progress, leave=False):
-            after = vocal_metrics(scene, enhance_array(model, scene.separated, scene.mixture, scene.sample_rate))
+            after = vocal_metrics(scene, enhance_array(model, scene.separated, scene.mixture, scene.sample_rate, **chunking))
             changes["si_sdr"].append(after.si_sdr - separated.si_sdr); changes["sir"].append(after.sir - separated.sir)
         stats = {f"scene_{metric}_change_{name}": float(fn(values)) for metric, values in changes.items()
                  for name, fn in (("median", np.nanmedian), ("mean", np.nanmean), ("min", np.nanmin))}
-        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **stats))
+        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **chunking, **stats))
     return scores
 
 # %% ../nbs/14_training.ipynb #4c0784a9
@@ -628,6 +630,8 @@ def main(argv=None):
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on whole validation scenes as the report scores test scenes (SI-SDR and bss_eval SIR changes), and exit")
+    p.add_argument("--chunk-frames", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"),
+                   help="--scene-scores: enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
     p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate and --scene-scores score)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
@@ -650,8 +654,11 @@ def main(argv=None):
     if args.val_split: config = TrainingConfig.from_dict({**config.to_dict(), "val_split": args.val_split})
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
     if args.validate or args.scene_scores:
-        score_fn = validate_checkpoints if args.validate else scene_scores
-        for score in score_fn(config, args.validate or args.scene_scores, progress=not args.no_progress):
+        if args.chunk_frames and not args.scene_scores: p.error("--chunk-frames applies to --scene-scores only")
+        chunking = dict(zip(("chunk_frames", "overlap"), args.chunk_frames)) if args.chunk_frames else {}
+        scores = (validate_checkpoints(config, args.validate, progress=not args.no_progress) if args.validate
+                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, **chunking))
+        for score in scores:
             print(json.dumps(score), flush=True)
         return
     if args.max_steps is not None: config = TrainingConfig.from_dict({**config.to_dict(), "max_steps": args.max_steps})
