@@ -104,7 +104,8 @@ scene-scores: setup
 # onto the tenth; the fourteenth, a fourth time block grown onto the thirteenth, 3000 steps, is the baseline; 15, its recipe on
 # 3-s segments at batch 4 from its weights, 1000 steps; 16, from its weights at a constant lr 1e-4 for 1000 steps, keeping the
 # weights every 100 steps for swa16, on the first halves of the train and wide splits; 17, from its weights on 500 train and
-# 1800 wide scenes, 600 of them new, a 1500-step cosine at a peak of 1e-4).
+# 1800 wide scenes, 600 of them new, a 1500-step cosine at a peak of 1e-4; 18, a fifth time block grown onto
+# the baseline, 1500 steps at a peak of 2e-4 on the first 500 train and 600 wide scenes).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt

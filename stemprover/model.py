@@ -56,7 +56,7 @@ class ModelConfig:
         need(float(self.mixture_mask_bound) >= 0.0, f"mixture_mask_bound must be >= 0, got {self.mixture_mask_bound}")
         need(isinstance(self.freeze_base, bool), f"freeze_base must be true or false, got {self.freeze_base!r}")
         need(isinstance(self.head_hint, bool), f"head_hint must be true or false, got {self.head_hint!r}")
-        for name, low, high in (("refine_bins", 0, self.n_bins), ("refine_depth", 1, 6), ("refine_time_depth", 0, 4)):
+        for name, low, high in (("refine_bins", 0, self.n_bins), ("refine_depth", 1, 6), ("refine_time_depth", 0, 5)):
             v = getattr(self, name)
             need(is_int(v) and low <= v <= high, f"{name} must be an integer in [{low}, {high}], got {v!r}")
 
