@@ -87,7 +87,7 @@ selection-scores: setup
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
 # checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt) checkpoints/baseline.pt
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -105,7 +105,8 @@ scene-scores: setup
 # 3-s segments at batch 4 from its weights, 1000 steps; 16, from its weights at a constant lr 1e-4 for 1000 steps, keeping the
 # weights every 100 steps for swa16, on the first halves of the train and wide splits; 17, from its weights on 500 train and
 # 1800 wide scenes, 600 of them new, a 1500-step cosine at a peak of 1e-4; 18, a fifth time block grown onto
-# the baseline, 1500 steps at a peak of 2e-4 on the first 500 train and 600 wide scenes).
+# the baseline, 1500 steps at a peak of 2e-4 on the first 500 train and 600 wide scenes; 19, from the eighteenth's
+# weights with the SIR hinge weighted 4.0, 1000 steps at a peak of 1e-4).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
