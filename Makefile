@@ -78,7 +78,7 @@ train: setup
 # voices, languages, SoundFont and instruments held out of training, disjoint from the ood test set) -> one JSON line
 # per checkpoint and split in checkpoints/selection_scores.jsonl (read by nbs/14_training.ipynb). The losses are those of
 # configs/cycle7.json, the loss weights of cycles 1 to 7, so that every checkpoint is scored on one scale.
-SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt) checkpoints/baseline.pt
+SELECTION_CHECKPOINTS := $(addprefix checkpoints/experiments/,si_sdr_led.pt remix.pt wide.pt cycle1.pt cycle2.pt cycle3.pt cycle4.pt cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt) checkpoints/baseline.pt
 selection-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/cycle7.json --val-split $$split --no-progress --validate $(SELECTION_CHECKPOINTS) || exit 1; \
