@@ -117,7 +117,7 @@ soup11: setup
 	$(VENV)/bin/stemprover-train --average checkpoints/experiments/soup11.pt checkpoints/experiments/cycle10.pt checkpoints/experiments/cycle11.pt
 
 # WiSE-FT of the seventeenth cycle: the mean of the baseline's weights and those of its fine-tune, the seventeenth
-# (a candidate of the eighteenth step, nbs/14_training.ipynb).
+# (a candidate without training, not adopted; nbs/14_training.ipynb).
 wise17: setup
 	$(VENV)/bin/stemprover-train --average checkpoints/experiments/wise17.pt checkpoints/baseline.pt checkpoints/experiments/cycle17.pt
 

@@ -16,7 +16,8 @@ from .model import PhaseAwareControlNet, enhance_stft
 from .training import load_checkpoint
 
 # %% auto #0
-__all__ = ['enhance_array', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file', 'load_enhancer', 'main']
+__all__ = ['enhance_array', 'add_chunking_argument', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file',
+           'load_enhancer', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
 def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, **chunking) -> np.ndarray:
@@ -36,6 +37,15 @@ def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.nda
     out = istft(enhanced, stem_m.shape[-1], **spec_kw)
     out = resample(out, rate, sample_rate)
     return _fit_length(out, stem.shape[-1])
+
+class _ChunkingAction(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, dict(zip(("chunk_frames", "overlap"), values)))
+
+def add_chunking_argument(parser: argparse.ArgumentParser, scope: str = "") -> None:
+    "Add `--chunk-frames FRAMES OVERLAP` to `parser`, read as `args.chunking`: `enhance_stft`'s keyword arguments (empty: its defaults)."
+    parser.add_argument("--chunk-frames", dest="chunking", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"), default={}, action=_ChunkingAction,
+                        help=f"{scope}enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
 
 def _fit_length(audio: np.ndarray, n: int) -> np.ndarray:
     return audio[:, :n] if audio.shape[-1] >= n else np.pad(audio, ((0, 0), (0, n - audio.shape[-1])))

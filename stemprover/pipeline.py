@@ -511,8 +511,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=DEFAULT_DURATION, help=f"scene length in seconds (default {DEFAULT_DURATION:g})")
     p.add_argument("--golden", action=argparse.BooleanOptionalAction, default=None, help="include the golden mixes (default: yes, no with --input)")
     p.add_argument("--golden-dir", default="golden_data", help="golden dataset folder (default golden_data)")
-    p.add_argument("--chunk-frames", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"),
-                   help="enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
+    from stemprover.enhance import add_chunking_argument   # here, as in run_pipeline: the enhancer's module loads torch
+    add_chunking_argument(p)
     p.add_argument("--no-audio", action="store_true", help="write no WAV files")
     p.add_argument("--no-notebook", action="store_true", help="run in this process instead of through the papermill template")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -534,7 +534,7 @@ def main(argv=None):
         if out.resolve() in path.resolve().parents: raise ConfigError(f"--out {out} contains the input {path}; choose another folder")
     params = dict(separator=args.separator, checkpoint=args.checkpoint, n_test=n_test, n_ood=n_ood, duration=args.duration,
                   input_wav=[str(p) for p in args.input or []], include_golden=golden, golden_dir=args.golden_dir,
-                  write_audio=not args.no_audio, chunking=dict(zip(("chunk_frames", "overlap"), args.chunk_frames or ())))
+                  write_audio=not args.no_audio, chunking=args.chunking)
     if not args.no_notebook and notebook_runner_available():
         print(f"running the before/after notebook into {out}/ ...", file=sys.stderr)
         report = run_before_after_report(out, progress=not args.quiet, **params)

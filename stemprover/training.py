@@ -630,8 +630,8 @@ def main(argv=None):
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on whole validation scenes as the report scores test scenes (SI-SDR and bss_eval SIR changes), and exit")
-    p.add_argument("--chunk-frames", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"),
-                   help="--scene-scores: enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
+    from stemprover.enhance import add_chunking_argument   # here: stemprover.enhance imports this module
+    add_chunking_argument(p, "--scene-scores: ")
     p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate and --scene-scores score)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
@@ -653,11 +653,10 @@ def main(argv=None):
     config = TrainingConfig.from_json(args.config)
     if args.val_split: config = TrainingConfig.from_dict({**config.to_dict(), "val_split": args.val_split})
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
+    if args.chunking and not args.scene_scores: p.error("--chunk-frames applies to --scene-scores only")
     if args.validate or args.scene_scores:
-        if args.chunk_frames and not args.scene_scores: p.error("--chunk-frames applies to --scene-scores only")
-        chunking = dict(zip(("chunk_frames", "overlap"), args.chunk_frames)) if args.chunk_frames else {}
         scores = (validate_checkpoints(config, args.validate, progress=not args.no_progress) if args.validate
-                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, **chunking))
+                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, **args.chunking))
         for score in scores:
             print(json.dumps(score), flush=True)
         return
