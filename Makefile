@@ -86,12 +86,15 @@ selection-scores: setup
 	mv checkpoints/selection_scores.jsonl.part checkpoints/selection_scores.jsonl
 
 # Whole-scene scores (SI-SDR and bss_eval SIR changes, as the report measures its test splits) of the lineage's last
-# checkpoints on both selection splits -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
+# checkpoints on both selection splits, and of the baseline enhanced with other inference settings (in 128-frame chunks;
+# averaged over 2 and 4 frame grids) -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
 SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt) checkpoints/baseline.pt
 scene-scores: setup
 	for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores checkpoints/baseline.pt --chunk-frames 128 32 || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores checkpoints/baseline.pt --shifts 2 || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores checkpoints/baseline.pt --shifts 4 || exit 1; \
 	done > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 

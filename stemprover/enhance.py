@@ -16,12 +16,14 @@ from .model import PhaseAwareControlNet, enhance_stft
 from .training import load_checkpoint
 
 # %% auto #0
-__all__ = ['enhance_array', 'add_chunking_argument', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file',
+__all__ = ['enhance_array', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file',
            'load_enhancer', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
-def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, **chunking) -> np.ndarray:
-    "Enhance `(channels, samples)` `stem` given its `mixture` (same shape, any rate); returns float32 of the same shape. `chunking`: `chunk_frames`, `overlap` of `enhance_stft`."
+def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int = 1, **chunking) -> np.ndarray:
+    """Enhance `(channels, samples)` `stem` given its `mixture` (same shape, any rate); returns float32 of the same shape.
+    `shifts`: average over that many STFT frame grids, offset by `hop_length / shifts` samples each (test-time shifts);
+    `chunking`: `chunk_frames`, `overlap` of `enhance_stft`."""
     stem, mixture = as_audio_array(stem, "stem"), as_audio_array(mixture, "mixture")
     if mixture.shape[0] != stem.shape[0]:
         mixture = np.repeat(mixture.mean(0, keepdims=True), stem.shape[0], axis=0)
@@ -32,20 +34,34 @@ def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.nda
     stem_m, mix_m = resample(stem, sample_rate, rate), resample(mixture, sample_rate, rate)
     if stem_m.shape[-1] < cfg.n_fft // 2 + 1:
         raise AudioError(f"{stem.shape[-1] / sample_rate:.3f} s of audio is too short to enhance (need at least {cfg.n_fft / 2 / rate:.3f} s)")
-    spec_kw = dict(n_fft=cfg.n_fft, hop_length=cfg.hop_length)
-    enhanced = enhance_stft(model, stft(stem_m, **spec_kw), stft(mix_m, **spec_kw), **chunking)  # by default the model sees ≈ 6 s at a time
-    out = istft(enhanced, stem_m.shape[-1], **spec_kw)
+    if not 1 <= shifts <= cfg.hop_length: raise ConfigError(f"shifts must be in [1, hop_length={cfg.hop_length}], got {shifts}")
+    offsets = [k * cfg.hop_length // shifts for k in range(shifts)]
+    out = sum(_enhance_offset(model, stem_m, mix_m, offset, chunking) for offset in offsets) / shifts
     out = resample(out, rate, sample_rate)
     return _fit_length(out, stem.shape[-1])
 
-class _ChunkingAction(argparse.Action):
+class _InferenceAction(argparse.Action):
+    "Merge an option's values, under `keys`, into the one `args.inference` dict."
+    def __init__(self, *args, keys: tuple[str, ...], **kwargs): super().__init__(*args, **kwargs); self.keys = keys
     def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, dict(zip(("chunk_frames", "overlap"), values)))
+        values = values if isinstance(values, list) else [values]
+        setattr(namespace, self.dest, {**getattr(namespace, self.dest), **dict(zip(self.keys, values))})
 
-def add_chunking_argument(parser: argparse.ArgumentParser, scope: str = "") -> None:
-    "Add `--chunk-frames FRAMES OVERLAP` to `parser`, read as `args.chunking`: `enhance_stft`'s keyword arguments (empty: its defaults)."
-    parser.add_argument("--chunk-frames", dest="chunking", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"), default={}, action=_ChunkingAction,
-                        help=f"{scope}enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
+def add_inference_arguments(parser: argparse.ArgumentParser, scope: str = "") -> None:
+    "Add `--chunk-frames FRAMES OVERLAP` and `--shifts N` to `parser`, read as `args.inference`: `enhance_array`'s keyword arguments (empty: its defaults)."
+    parser.set_defaults(inference={})
+    parser.add_argument("--chunk-frames", dest="inference", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"), action=_InferenceAction,
+                        keys=("chunk_frames", "overlap"), help=f"{scope}enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
+    parser.add_argument("--shifts", dest="inference", type=int, metavar="N", action=_InferenceAction, keys=("shifts",),
+                        help=f"{scope}average the enhancement over N STFT frame grids (default: enhance_array's)")
+
+def _enhance_offset(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, offset: int, chunking: dict) -> np.ndarray:
+    "Enhance with `offset` samples of silence in front (another STFT frame grid), then drop them."
+    spec_kw = dict(n_fft=model.config.n_fft, hop_length=model.config.hop_length)
+    pad = ((0, 0), (offset, 0))
+    stem_p, mix_p = np.pad(stem, pad), np.pad(mixture, pad)
+    enhanced = enhance_stft(model, stft(stem_p, **spec_kw), stft(mix_p, **spec_kw), **chunking)  # by default the model sees ≈ 6 s at a time
+    return istft(enhanced, stem_p.shape[-1], **spec_kw)[:, offset:]
 
 def _fit_length(audio: np.ndarray, n: int) -> np.ndarray:
     return audio[:, :n] if audio.shape[-1] >= n else np.pad(audio, ((0, 0), (0, n - audio.shape[-1])))

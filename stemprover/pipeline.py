@@ -183,9 +183,9 @@ class PipelineResult:
 # %% ../nbs/16_pipeline.ipynb #af270b32
 def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=DEFAULT_CHECKPOINT, out_dir=None,
                  write_audio: bool = True, audio_examples: int = 1, progress: bool = True, parameters: dict | None = None,
-                 chunking: dict | None = None) -> PipelineResult:
+                 inference: dict | None = None) -> PipelineResult:
     """Separate, post-filter, enhance and score every example; with `out_dir`, write the report files there (`write_pipeline_report`).
-    `chunking`: `chunk_frames`, `overlap` of the enhancer's `enhance_stft` (default: its own)."""
+    `inference`: the enhancer's `enhance_array` keyword arguments (`shifts`, `chunk_frames`, `overlap`; default: its own)."""
     from stemprover.separate import get_separator, wiener_postfilter
     start = time.perf_counter()
     examples = list(examples)
@@ -211,7 +211,7 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
         timings["wiener"], t0 = time.perf_counter() - t0, time.perf_counter()
         if model is not None:
             from stemprover.enhance import enhance_array
-            vocals = enhance_array(model, estimates["separated"]["vocals"], mix, sr, **(chunking or {}))
+            vocals = enhance_array(model, estimates["separated"]["vocals"], mix, sr, **(inference or {}))
             estimates["enhanced"] = {"vocals": vocals, "accompaniment": mix - vocals}
             timings["enhanced"] = time.perf_counter() - t0
         if refs: estimates.update((name, oracle.separate_array(mix, sr, refs)) for name, oracle in oracles.items())
@@ -511,8 +511,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=DEFAULT_DURATION, help=f"scene length in seconds (default {DEFAULT_DURATION:g})")
     p.add_argument("--golden", action=argparse.BooleanOptionalAction, default=None, help="include the golden mixes (default: yes, no with --input)")
     p.add_argument("--golden-dir", default="golden_data", help="golden dataset folder (default golden_data)")
-    from stemprover.enhance import add_chunking_argument   # here, as in run_pipeline: the enhancer's module loads torch
-    add_chunking_argument(p)
+    from stemprover.enhance import add_inference_arguments   # here, as in run_pipeline: the enhancer's module loads torch
+    add_inference_arguments(p)
     p.add_argument("--no-audio", action="store_true", help="write no WAV files")
     p.add_argument("--no-notebook", action="store_true", help="run in this process instead of through the papermill template")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -534,7 +534,7 @@ def main(argv=None):
         if out.resolve() in path.resolve().parents: raise ConfigError(f"--out {out} contains the input {path}; choose another folder")
     params = dict(separator=args.separator, checkpoint=args.checkpoint, n_test=n_test, n_ood=n_ood, duration=args.duration,
                   input_wav=[str(p) for p in args.input or []], include_golden=golden, golden_dir=args.golden_dir,
-                  write_audio=not args.no_audio, chunking=args.chunking)
+                  write_audio=not args.no_audio, inference=args.inference)
     if not args.no_notebook and notebook_runner_available():
         print(f"running the before/after notebook into {out}/ ...", file=sys.stderr)
         report = run_before_after_report(out, progress=not args.quiet, **params)
@@ -542,7 +542,7 @@ def main(argv=None):
         if not args.no_notebook: print("papermill or the 'stemprover' kernel is missing: running in-process (no executed notebook)", file=sys.stderr)
         examples = pipeline_examples(params["input_wav"], golden, n_test, n_ood, args.duration, args.golden_dir, progress=not args.quiet)
         result = run_pipeline(examples, args.separator, args.checkpoint or None, out, write_audio=not args.no_audio,
-                              progress=not args.quiet, parameters=params, chunking=params["chunking"])
+                              progress=not args.quiet, parameters=params, inference=params["inference"])
         report = json.loads((out / "results.json").read_text())
     for line in report["conclusions"]: print(line)
     for t in report["targets"]:

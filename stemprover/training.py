@@ -594,10 +594,10 @@ def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
 
-def scene_scores(config: TrainingConfig, paths, progress: bool = True, **chunking) -> list[dict]:
+def scene_scores(config: TrainingConfig, paths, progress: bool = True, **inference) -> list[dict]:
     """Each checkpoint's whole-scene change over the separator's vocal on `config`'s validation scenes, as the before/after report measures
-    its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes. `chunking` (`chunk_frames`, `overlap` of
-    `enhance_stft`), when given, is applied and recorded."""
+    its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes. `inference` (`enhance_array`'s `shifts`,
+    `chunk_frames`, `overlap`), when given, is applied and recorded."""
     scenes = load_scene_cache(_scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress), config.val_split)
     def vocal_metrics(scene, estimate):
         references = {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
@@ -609,11 +609,11 @@ def scene_scores(config: TrainingConfig, paths, progress: bool = True, **chunkin
         model, _, _ = load_checkpoint(path)
         changes = {"si_sdr": [], "sir": []}
         for scene, separated in tqdm(list(zip(scenes, before)), desc=Path(path).name, disable=not progress, leave=False):
-            after = vocal_metrics(scene, enhance_array(model, scene.separated, scene.mixture, scene.sample_rate, **chunking))
+            after = vocal_metrics(scene, enhance_array(model, scene.separated, scene.mixture, scene.sample_rate, **inference))
             changes["si_sdr"].append(after.si_sdr - separated.si_sdr); changes["sir"].append(after.sir - separated.sir)
         stats = {f"scene_{metric}_change_{name}": float(fn(values)) for metric, values in changes.items()
                  for name, fn in (("median", np.nanmedian), ("mean", np.nanmean), ("min", np.nanmin))}
-        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **chunking, **stats))
+        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **inference, **stats))
     return scores
 
 # %% ../nbs/14_training.ipynb #4c0784a9
@@ -630,8 +630,8 @@ def main(argv=None):
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on whole validation scenes as the report scores test scenes (SI-SDR and bss_eval SIR changes), and exit")
-    from stemprover.enhance import add_chunking_argument   # here: stemprover.enhance imports this module
-    add_chunking_argument(p, "--scene-scores: ")
+    from stemprover.enhance import add_inference_arguments   # here: stemprover.enhance imports this module
+    add_inference_arguments(p, "--scene-scores: ")
     p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate and --scene-scores score)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
@@ -653,10 +653,10 @@ def main(argv=None):
     config = TrainingConfig.from_json(args.config)
     if args.val_split: config = TrainingConfig.from_dict({**config.to_dict(), "val_split": args.val_split})
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
-    if args.chunking and not args.scene_scores: p.error("--chunk-frames applies to --scene-scores only")
+    if args.inference and not args.scene_scores: p.error("--chunk-frames and --shifts apply to --scene-scores only")
     if args.validate or args.scene_scores:
         scores = (validate_checkpoints(config, args.validate, progress=not args.no_progress) if args.validate
-                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, **args.chunking))
+                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, **args.inference))
         for score in scores:
             print(json.dumps(score), flush=True)
         return
