@@ -109,7 +109,8 @@ scene-scores: setup
 # weights every 100 steps for swa16, on the first halves of the train and wide splits; 17, from its weights on 500 train and
 # 1800 wide scenes, 600 of them new, a 1500-step cosine at a peak of 1e-4; 18, a fifth time block grown onto
 # the baseline, 1500 steps at a peak of 2e-4 on the first 500 train and 600 wide scenes; 19, from the eighteenth's
-# weights with the SIR hinge weighted 4.0, 1000 steps at a peak of 1e-4, never beat its start).
+# weights with the SIR hinge weighted 4.0, 1000 steps at a peak of 1e-4, never beat its start; 20, the fifth time block
+# grown onto the baseline with the baseline's own recipe: all 1000 train and 1200 wide scenes, 3000 steps at a peak of 2e-4).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
