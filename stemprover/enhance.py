@@ -105,8 +105,8 @@ def default_output_path(input_audio) -> Path:
     return p.with_name(f"{p.stem}_enhanced.wav")
 
 def enhance_file(model: PhaseAwareControlNet, input_audio, mixture, output=None, chunk_seconds: float = 20.0,
-                 overlap_seconds: float = 1.0, overwrite: bool = False, progress: bool = True) -> EnhanceJob:
-    "Enhance the stem in `input_audio` (conditioned on `mixture`) into `output`, streaming in cross-faded chunks."
+                 overlap_seconds: float = 1.0, overwrite: bool = False, progress: bool = True, **inference) -> EnhanceJob:
+    "Enhance the stem in `input_audio` (conditioned on `mixture`) into `output`, streaming in cross-faded chunks; `inference`: `enhance_array`'s options."
     from tqdm.auto import tqdm
     input_audio, mixture = Path(input_audio), Path(mixture)
     output = Path(output) if output is not None else default_output_path(input_audio)
@@ -131,7 +131,7 @@ def enhance_file(model: PhaseAwareControlNet, input_audio, mixture, output=None,
                 stem_f.seek(start); mix_f.seek(start)
                 stem_chunk = stem_f.read(stop - start, dtype="float32", always_2d=True).T
                 mix_chunk = _fit_length(mix_f.read(stop - start, dtype="float32", always_2d=True).T, stop - start)
-                try: enhanced = enhance_array(model, stem_chunk, mix_chunk, sr)
+                try: enhanced = enhance_array(model, stem_chunk, mix_chunk, sr, **inference)
                 except AudioError as e: raise AudioError(f"{input_audio}: {e}") from None
                 if tail is not None:
                     k = tail.shape[-1]
@@ -158,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mixture", help="the mixture the stem was separated from (the model is conditioned on it)")
     p.add_argument("--output", help="where to write (default: <input>_enhanced.wav beside the input)")
     p.add_argument("--chunk_seconds", type=float, default=20.0, help="chunk length; memory grows with it, not with the file")
+    add_inference_arguments(p)
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -170,7 +171,7 @@ def main(argv=None):
                           f"(the file that was separated into {args.input_audio})")
     model = load_enhancer(args.model_checkpoint)
     job = enhance_file(model, args.input_audio, args.mixture, args.output, chunk_seconds=args.chunk_seconds,
-                       overwrite=args.overwrite, progress=not args.quiet)
+                       overwrite=args.overwrite, progress=not args.quiet, **args.inference)
     print(f"wrote {job.output} ({job.duration:.1f} s, {job.channels} ch, {job.sample_rate} Hz, {job.chunks} chunk(s))")
     return job
 
