@@ -209,24 +209,27 @@ def build_remix_cache(folder, scenes: Sequence[CachedScene], n_remixes: int, sep
 # %% ../nbs/11_dataset.ipynb #f1970d0e
 @dataclass
 class TrainingSegment:
-    "One training example: complex64 `(F, T)` spectrograms of one channel of one segment, and where it came from."
+    """One training example: complex64 `(F, T)` spectrograms of one channel of one segment, and where it came from; for stereo
+    models also the separated stem and mixture of its partner channel (the other one of the pair; a mono channel's own)."""
     artifacted: np.ndarray
     clean: np.ndarray
     mixture: np.ndarray
     scene_seed: int
     start: int
     channel: int
+    partner_artifacted: np.ndarray | None = None
+    partner_mixture: np.ndarray | None = None
 
 class TrainingSegmentGenerator:
     "Cut aligned (clean, mixture, separated) audio into overlapping segments and their spectrograms."
     def __init__(self, segment_samples: int = 65536, hop_samples: int | None = None, n_fft: int = 2048,
-                 hop_length: int = 512, min_energy_db: float = -60.0, energy_source: str = "mixture"):
+                 hop_length: int = 512, min_energy_db: float = -60.0, energy_source: str = "mixture", partner: bool = False):
         hop_samples = segment_samples // 2 if hop_samples is None else hop_samples
         if segment_samples < n_fft: raise ConfigError(f"segment_samples={segment_samples} is shorter than n_fft={n_fft}")
         if not 0 < hop_samples: raise ConfigError(f"hop_samples must be positive, got {hop_samples}")
         if energy_source not in ("mixture", "clean"): raise ConfigError(f"energy_source must be 'mixture' or 'clean', got {energy_source!r}")
         self.segment_samples, self.hop_samples, self.n_fft, self.hop_length = segment_samples, hop_samples, n_fft, hop_length
-        self.min_energy_db, self.energy_source = min_energy_db, energy_source
+        self.min_energy_db, self.energy_source, self.partner = min_energy_db, energy_source, partner
 
     @property
     def frames(self) -> int: return 1 + self.segment_samples // self.hop_length
@@ -244,10 +247,11 @@ class TrainingSegmentGenerator:
                 if rms_db(source[ch, start:start + self.segment_samples].astype(np.float32)) >= self.min_energy_db]
 
     def example(self, clean, mixture, separated, start: int, channel: int, scene_seed: int = 0, gain: float = 1.0) -> TrainingSegment:
-        "The spectrograms of `channel` of the segment at `start` (all three signals scaled by `gain`)."
-        cut = lambda a: gain * a[channel:channel + 1, start:start + self.segment_samples].astype(np.float32)
-        spec = lambda a: stft(cut(a), n_fft=self.n_fft, hop_length=self.hop_length)[0]
-        return TrainingSegment(spec(separated), spec(clean), spec(mixture), int(scene_seed), int(start), int(channel))
+        "The spectrograms of `channel` of the segment at `start` (all signals scaled by `gain`); with `partner`, also channel C-1-`channel`'s."
+        def spec(audio, ch=channel):
+            return stft(gain * audio[ch:ch + 1, start:start + self.segment_samples].astype(np.float32), n_fft=self.n_fft, hop_length=self.hop_length)[0]
+        pair = (spec(separated, mixture.shape[0] - 1 - channel), spec(mixture, mixture.shape[0] - 1 - channel)) if self.partner else (None, None)
+        return TrainingSegment(spec(separated), spec(clean), spec(mixture), int(scene_seed), int(start), int(channel), *pair)
 
     def segments(self, clean, mixture, separated, scene_seed: int = 0) -> Iterator[TrainingSegment]:
         "Every kept example of one scene."
@@ -259,7 +263,8 @@ class TrainingSegmentGenerator:
 
 # %% ../nbs/11_dataset.ipynb #79e447b0
 class TrainingDataset(Dataset):
-    "Examples of cached scenes as dicts of complex64 `(F, T)` torch spectrograms (`artifacted`, `clean`, `mixture`) plus metadata."
+    """Examples of cached scenes as dicts of complex64 `(F, T)` torch spectrograms (`artifacted`, `clean`, `mixture`, and
+    `partner_artifacted`, `partner_mixture` when the generator cuts partners) plus metadata."""
     def __init__(self, scenes: Sequence[CachedScene], generator: TrainingSegmentGenerator, train: bool = False,
                  random_crop: bool = True, gain_db: tuple[float, float] | None = (-6.0, 6.0), polarity_p: float = 0.5,
                  seed: int = 0):
@@ -287,8 +292,10 @@ class TrainingDataset(Dataset):
             if self.gain_db: gain = 10 ** (rng.uniform(*self.gain_db) / 20)
             if rng.random() < self.polarity_p: gain = -gain
         seg = self.generator.example(scene.clean, scene.mixture, scene.separated, start, ch, scene.seed, gain)
+        pair = {} if seg.partner_mixture is None else dict(partner_artifacted=torch.from_numpy(seg.partner_artifacted),
+                                                           partner_mixture=torch.from_numpy(seg.partner_mixture))
         return dict(artifacted=torch.from_numpy(seg.artifacted), clean=torch.from_numpy(seg.clean),
-                    mixture=torch.from_numpy(seg.mixture), scene_seed=seg.scene_seed, start=seg.start, channel=seg.channel)
+                    mixture=torch.from_numpy(seg.mixture), scene_seed=seg.scene_seed, start=seg.start, channel=seg.channel, **pair)
 
     @classmethod
     def from_cache(cls, folder, split: str, generator: TrainingSegmentGenerator, dtype=np.float16, **kwargs) -> TrainingDataset:

@@ -37,6 +37,7 @@ class ModelConfig:
     refine_width: int = 16        # channels of that refiner
     refine_depth: int = 3         # its dilated residual blocks (dilations 1, 2, 4, ... bins along frequency)
     refine_time_depth: int = 0    # further refiner blocks dilated along time (2, 4, 8, ... frames), after those
+    stereo: bool = False          # True: the control branch also sees the partner channel (level and phase differences)
 
     def __post_init__(self):
         def need(ok, msg):
@@ -56,6 +57,7 @@ class ModelConfig:
         need(float(self.mixture_mask_bound) >= 0.0, f"mixture_mask_bound must be >= 0, got {self.mixture_mask_bound}")
         need(isinstance(self.freeze_base, bool), f"freeze_base must be true or false, got {self.freeze_base!r}")
         need(isinstance(self.head_hint, bool), f"head_hint must be true or false, got {self.head_hint!r}")
+        need(isinstance(self.stereo, bool), f"stereo must be true or false, got {self.stereo!r}")
         for name, low, high in (("refine_bins", 0, self.n_bins), ("refine_depth", 1, 6), ("refine_time_depth", 0, 5)):
             v = getattr(self, name)
             need(is_int(v) and low <= v <= high, f"{name} must be an integer in [{low}, {high}], got {v!r}")
@@ -68,6 +70,8 @@ class ModelConfig:
     def freq_multiple(self) -> int: return self.front_stride * 2**self.depth
     @property
     def time_multiple(self) -> int: return 2**self.time_down_levels
+    @property
+    def control_channels(self) -> int: return 6 + 4 * self.stereo
 
     def to_dict(self) -> dict: return asdict(self)
 
@@ -93,8 +97,11 @@ def _unit(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     safe = torch.where(mag > 0, mag, torch.ones_like(mag))
     return torch.where(mag > 0, x.real / safe, torch.ones_like(mag)), x.imag / safe
 
-def model_features(artifacted: torch.Tensor, mixture: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Base features `(B, 4, F, T)` of the artifacted stem and control features `(B, 6, F, T)` from the mixture."
+def model_features(artifacted: torch.Tensor, mixture: torch.Tensor, partner: tuple[torch.Tensor, torch.Tensor] | None = None
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Base features `(B, 4, F, T)` of the artifacted stem and control features `(B, 6, F, T)` from the mixture; with
+    `partner` = the other channel's (artifacted, mixture), 4 more control features: the mixture's inter-channel level
+    and phase (cos, sin) differences and the artifacted stem's level difference, `(B, 10, F, T)`."""
     log_a, log_m = _log_mag(artifacted), _log_mag(mixture)
     level = log_m.mean(dim=(1, 2), keepdim=True).detach()
     cos_a, sin_a = _unit(artifacted)
@@ -102,9 +109,13 @@ def model_features(artifacted: torch.Tensor, mixture: torch.Tensor) -> tuple[tor
     n_bins, n_frames = artifacted.shape[-2:]
     freq = torch.linspace(0, 1, n_bins, device=artifacted.device).view(1, n_bins, 1).expand_as(log_a)
     base = torch.stack([log_a - level, cos_a, sin_a, freq], 1)
-    control = torch.stack([log_m - level, cos_m, sin_m, log_m - log_a,
-                           cos_m * cos_a + sin_m * sin_a, sin_m * cos_a - cos_m * sin_a], 1)
-    return base, control
+    control = [log_m - level, cos_m, sin_m, log_m - log_a, cos_m * cos_a + sin_m * sin_a, sin_m * cos_a - cos_m * sin_a]
+    if partner is not None:
+        partner_artifacted, partner_mixture = partner
+        cos_p, sin_p = _unit(partner_mixture)
+        control += [log_m - _log_mag(partner_mixture), cos_m * cos_p + sin_m * sin_p, sin_m * cos_p - cos_m * sin_p,
+                    log_a - _log_mag(partner_artifacted)]
+    return base, torch.stack(control, 1)
 
 # %% ../nbs/12_model.ipynb #2100c614
 def _zero_conv(ch_in: int, ch_out: int) -> nn.Conv2d:
@@ -188,13 +199,14 @@ class PhaseAwareControlNet(nn.Module):
         self.head = nn.Conv2d(w[0] + 4 * s, cfg.head_width, 1)
         self.head_out = _zero_conv(cfg.head_width, 5 * s)
         # control: mixture features -> zero-conv'd additions to the base
-        self.hint_stem = nn.Conv2d(6 * s, w[0], 3, padding=1)
+        n_ctrl = cfg.control_channels
+        self.hint_stem = nn.Conv2d(n_ctrl * s, w[0], 3, padding=1)
         self.hint_zero = _zero_conv(w[0], w[0])
         self.control_encoder = _Encoder(4, cfg)
         self.control_encoder.load_state_dict(self.encoder.state_dict())
         self.control_zero = nn.ModuleList(_zero_conv(c, c) for c in w)
-        self.head_hint = _zero_conv(6 * s, cfg.head_width) if cfg.head_hint else None
-        self.refiner = _BinRefiner(5 + 4 + 6, cfg.refine_width, cfg.refine_depth, cfg.refine_time_depth) if cfg.refine_bins else None
+        self.head_hint = _zero_conv(n_ctrl * s, cfg.head_width) if cfg.head_hint else None
+        self.refiner = _BinRefiner(5 + 4 + n_ctrl, cfg.refine_width, cfg.refine_depth, cfg.refine_time_depth) if cfg.refine_bins else None
         self.stage = None
         self.set_training_stage("control" if cfg.freeze_base else "joint")
 
@@ -231,12 +243,15 @@ class PhaseAwareControlNet(nn.Module):
         self.control_encoder.load_state_dict(self.encoder.state_dict())
 
     # -- forward ---------------------------------------------------------------------------
-    def masks(self, artifacted: torch.Tensor, mixture: torch.Tensor, use_control: bool | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        "Complex masks `(M1, M2)`, each `(B, F, T)`, such that enhanced = M1·artifacted + M2·mixture."
+    def masks(self, artifacted: torch.Tensor, mixture: torch.Tensor, use_control: bool | None = None,
+              partner: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Complex masks `(M1, M2)`, each `(B, F, T)`, such that enhanced = M1·artifacted + M2·mixture. A stereo model reads
+        `partner`, the other channel's (artifacted, mixture); without one (mono) a channel is its own partner."""
         cfg = self.config
         if use_control is None: use_control = self.control_enabled
         B, n_bins, n_frames = artifacted.shape
-        base_in, ctrl_in = base_bins, ctrl_bins = model_features(artifacted, mixture)
+        if cfg.stereo and partner is None: partner = (artifacted, mixture)
+        base_in, ctrl_in = base_bins, ctrl_bins = model_features(artifacted, mixture, partner if cfg.stereo else None)
         pad_f = -n_bins % cfg.freq_multiple
         pad_t = -n_frames % cfg.time_multiple
         if pad_f or pad_t:
@@ -270,22 +285,38 @@ class PhaseAwareControlNet(nn.Module):
         m2 = torch.complex(g2 * z[:, 3], g2 * z[:, 4])
         return m1, m2
 
-    def forward(self, artifacted: torch.Tensor, mixture: torch.Tensor, use_control: bool | None = None) -> torch.Tensor:
-        "Enhanced stem STFT `(B, F, T)` complex64 from Spleeter's stem and the mixture (same shape); `use_control` defaults to the stage's."
+    def forward(self, artifacted: torch.Tensor, mixture: torch.Tensor, use_control: bool | None = None,
+                partner: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """Enhanced stem STFT `(B, F, T)` complex64 from Spleeter's stem and the mixture (same shape); `use_control` defaults to the
+        stage's; `partner`: the other stereo channel's (artifacted, mixture), read by a `stereo` model."""
         _check_inputs(artifacted, mixture, self.config.n_bins)
-        m1, m2 = self.masks(artifacted, mixture, use_control)
+        if partner is not None:
+            _check_inputs(*partner, self.config.n_bins)
+            if partner[0].shape != artifacted.shape: raise ConfigError(f"partner {tuple(partner[0].shape)} and artifacted {tuple(artifacted.shape)} differ in shape")
+        m1, m2 = self.masks(artifacted, mixture, use_control, partner)
         return m1 * artifacted + m2 * mixture
 
     # -- checkpoints ---------------------------------------------------------------------------
     GROWABLE = ("refine_bins", "refine_width", "refine_depth", "refine_time_depth")
     _DEEPENABLE = {"refine_depth": "refiner.blocks", "refine_time_depth": "refiner.time_blocks"}
+    _CONTROL_INPUTS = ("hint_stem.weight", "head_hint.weight", "refiner.stem.weight")   # convolutions that read the control features
 
     def grow_state_dict(self, state_dict: dict, config: ModelConfig | dict) -> dict:
         """The weights of a model of `config` completed to this model's: a checkpoint without a refiner gets this model's
-        (zero-output) refiner; a checkpoint whose refiner has fewer blocks (of either kind) gets the missing ones with zero weights."""
+        (zero-output) refiner; a checkpoint whose refiner has fewer blocks (of either kind) gets the missing ones with zero weights;
+        a mono checkpoint made `stereo` gets zero weights on the partner features (so it starts as exactly the mono model)."""
         old, ours = ModelConfig.from_dict(config).to_dict(), self.config.to_dict()
         differ = sorted(k for k in ours if old[k] != ours[k])
         if not differ: return state_dict
+        if "stereo" in differ and ours["stereo"]:
+            own = self.state_dict()
+            state_dict = dict(state_dict)
+            for k in self._CONTROL_INPUTS:
+                if k in state_dict and k in own:
+                    widened = torch.zeros_like(own[k]); widened[:, :state_dict[k].shape[1]] = state_dict[k]
+                    state_dict[k] = widened
+            differ.remove("stereo"); old = {**old, "stereo": True}
+            if not differ: return state_dict
         if not old["refine_bins"] and not set(differ) - set(self.GROWABLE):
             return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
         if old["refine_bins"] and set(differ) <= set(self._DEEPENABLE) and all(old[k] < ours[k] for k in differ):
@@ -333,7 +364,8 @@ def _crossfade_weights(n: int, overlap: int, fade_in: bool, fade_out: bool) -> n
 
 def enhance_stft(model: PhaseAwareControlNet, artifacted_stft: np.ndarray, mixture_stft: np.ndarray,
                  chunk_frames: int = 512, overlap: int = 64, use_control: bool = True, progress: bool = False) -> np.ndarray:
-    "Enhance `(channels, F, T)` complex spectrograms chunk by chunk with cross-faded overlap; returns complex64 `(channels, F, T)`."
+    """Enhance `(channels, F, T)` complex spectrograms chunk by chunk with cross-faded overlap; returns complex64 `(channels, F, T)`.
+    A `stereo` model reads channel `C-1-c` as channel `c`'s partner (left ↔ right; a mono channel is its own)."""
     art, mix = np.asarray(artifacted_stft), np.asarray(mixture_stft)
     if art.ndim == 2: art, mix = art[None], mix[None]
     if art.ndim != 3 or art.shape != mix.shape or not np.iscomplexobj(art) or not np.iscomplexobj(mix):
@@ -355,7 +387,8 @@ def enhance_stft(model: PhaseAwareControlNet, artifacted_stft: np.ndarray, mixtu
                 stop = min(start + chunk_frames, n_frames)
                 a = torch.from_numpy(np.ascontiguousarray(art[..., start:stop], np.complex64)).to(device)
                 m = torch.from_numpy(np.ascontiguousarray(mix[..., start:stop], np.complex64)).to(device)
-                y = model(a, m, use_control=use_control).cpu().numpy()
+                stereo = {"partner": (a.flip(0), m.flip(0))} if getattr(model.config, "stereo", False) else {}
+                y = model(a, m, use_control=use_control, **stereo).cpu().numpy()
                 w = _crossfade_weights(stop - start, overlap, fade_in=start > 0, fade_out=stop < n_frames)
                 out[..., start:stop] += y * w
                 total[start:stop] += w

@@ -153,9 +153,9 @@ def build_separator(config: TrainingConfig):
     return get_separator(config.separator, **config.separator_kwargs)
 
 def segment_generator(config: TrainingConfig, model_config) -> TrainingSegmentGenerator:
-    "Segments cut as `config` says, with the STFT of `model_config`."
+    "Segments cut as `config` says, with the STFT of `model_config` (and the partner channel's spectrograms for a stereo model)."
     return TrainingSegmentGenerator(config.segment_samples, config.segment_hop, model_config.n_fft, model_config.hop_length,
-                                    config.min_energy_db, config.energy_source)
+                                    config.min_energy_db, config.energy_source, partner=getattr(model_config, "stereo", False))
 
 def prepare_data(config: TrainingConfig, model_config, rank: int = 0, progress: bool = True) -> tuple[TrainingDataset, TrainingDataset]:
     "Build the missing train/val caches (rank 0) and return the train and validation datasets."
@@ -425,6 +425,8 @@ class ControlNetTrainer:
         artifacted, clean, mixture = (batch[k].to(self.device, non_blocking=True) for k in ("artifacted", "clean", "mixture"))
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
             stage = {"use_control": self.stage != "base"} if self.config.base_steps else {}
+            if "partner_mixture" in batch:
+                stage["partner"] = tuple(batch[k].to(self.device, non_blocking=True) for k in ("partner_artifacted", "partner_mixture"))
             enhanced = self.net(artifacted, mixture, **stage)
         extra = {k: v for k, v in (("mixture", mixture), ("artifacted", artifacted)) if k in self._loss_inputs}
         total, terms = self.loss_fn(enhanced.to(torch.complex64), clean, **extra)
@@ -580,15 +582,18 @@ def plot_history(log_path, out_path=None):
 
 def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
     "Validation loss and SI-SDR improvement of each checkpoint in `paths` (each with its own model config) on `config`'s validation scenes, as training scores them."
-    val = validation_data(config, build_model(config)[1], progress)
-    scorers, scores = {}, []
+    vals, scorers, scores = {}, {}, []       # validation data per segment generator (a stereo model also needs the partner channel)
     for path in paths:
         ckpt = read_checkpoint(path)
         model = checkpoint_model_config(ckpt)
         key = json.dumps(model, sort_keys=True)
         if key not in scorers:
-            scorers[key] = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "model": model, "init_checkpoint": None}),
-                                             val, val, progress=False)
+            scorer_config = TrainingConfig.from_dict({**config.to_dict(), "model": model, "init_checkpoint": None})
+            model_config = build_model(scorer_config)[1]
+            partner = segment_generator(scorer_config, model_config).partner
+            if partner not in vals: vals[partner] = validation_data(scorer_config, model_config, progress)
+            val = vals[partner]
+            scorers[key] = ControlNetTrainer(scorer_config, val, val, progress=False)
         scorer = scorers[key]
         scorer.model.load_state_dict(ckpt["model"])                     # the scorer is built for this checkpoint's config
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
@@ -633,6 +638,7 @@ def main(argv=None):
     from stemprover.enhance import add_inference_arguments   # here: stemprover.enhance imports this module
     add_inference_arguments(p, "--scene-scores: ")
     p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate and --scene-scores score)")
+    p.add_argument("--n-val-scenes", type=int, metavar="N", help="override the config's n_val_scenes (how many of those scenes; more are separated and cached first)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
@@ -651,7 +657,8 @@ def main(argv=None):
         return
     if args.config is None: p.error("--config is required (or --export / --average)")
     config = TrainingConfig.from_json(args.config)
-    if args.val_split: config = TrainingConfig.from_dict({**config.to_dict(), "val_split": args.val_split})
+    overrides = {k: v for k, v in (("val_split", args.val_split), ("n_val_scenes", args.n_val_scenes)) if v is not None}
+    if overrides: config = TrainingConfig.from_dict({**config.to_dict(), **overrides})
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
     if args.inference and not args.scene_scores: p.error("--chunk-frames and --shifts apply to --scene-scores only")
     if args.validate or args.scene_scores:
