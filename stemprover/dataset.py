@@ -144,11 +144,13 @@ def build_scene_cache(split: str, n_scenes: int, separator, cache_dir, duration:
     finally:
         bar.close()
         if on_main_thread: signal.signal(signal.SIGTERM, old_sigterm)
-    with atomic_path(folder / f"{split}.json") as tmp: tmp.write_text(json.dumps({"split": split, "seeds": seeds}))
+    manifest = folder / f"{split}.json"     # lists the longest run of the split's seeds cached so far: runs of other sizes share it
+    listed = json.loads(manifest.read_text())["seeds"] if manifest.exists() else []
+    with atomic_path(manifest) as tmp: tmp.write_text(json.dumps({"split": split, "seeds": listed if listed[:len(seeds)] == seeds else seeds}))
     return folder
 
-def load_scene_cache(folder, split: str, dtype=np.float32) -> list[CachedScene]:
-    "The cached scenes of `split` in the cache `folder` (as returned by `build_scene_cache`)."
+def load_scene_cache(folder, split: str, dtype=np.float32, n_scenes: int | None = None) -> list[CachedScene]:
+    "The cached scenes of `split` (its first `n_scenes`, or all listed) in the cache `folder` (as returned by `build_scene_cache`)."
     folder = Path(folder)
     if not folder.is_dir() or not any(folder.iterdir()):
         raise ConfigError(f"{folder}: scene cache is missing or empty; build it with build_scene_cache (or stemprover-train)")
@@ -156,7 +158,10 @@ def load_scene_cache(folder, split: str, dtype=np.float32) -> list[CachedScene]:
     if not manifest.exists():
         raise ConfigError(f"{folder}: no {split!r} scenes cached (no {manifest.name}); build them with build_scene_cache")
     key = json.loads((folder / "key.json").read_text())
-    return [load_cached_scene(folder / f"scene_{s}.npz", key, dtype) for s in json.loads(manifest.read_text())["seeds"]]
+    seeds = json.loads(manifest.read_text())["seeds"]
+    if n_scenes is not None and n_scenes > len(seeds):
+        raise ConfigError(f"{folder}: {n_scenes} {split!r} scenes asked for, {len(seeds)} cached; build them with build_scene_cache")
+    return [load_cached_scene(folder / f"scene_{s}.npz", key, dtype) for s in seeds[:n_scenes]]
 
 # %% ../nbs/11_dataset.ipynb #829a2b90
 REMIX_SEED_BASE = 5_000_000
@@ -298,9 +303,10 @@ class TrainingDataset(Dataset):
                     mixture=torch.from_numpy(seg.mixture), scene_seed=seg.scene_seed, start=seg.start, channel=seg.channel, **pair)
 
     @classmethod
-    def from_cache(cls, folder, split: str, generator: TrainingSegmentGenerator, dtype=np.float16, **kwargs) -> TrainingDataset:
-        "The dataset of the cached scenes of `split` in `folder` (audio held as `dtype`, by default as stored)."
-        return cls(load_scene_cache(folder, split, dtype), generator, **kwargs)
+    def from_cache(cls, folder, split: str, generator: TrainingSegmentGenerator, dtype=np.float16, n_scenes: int | None = None,
+                   **kwargs) -> TrainingDataset:
+        "The dataset of the (first `n_scenes`) cached scenes of `split` in `folder` (audio held as `dtype`, by default as stored)."
+        return cls(load_scene_cache(folder, split, dtype, n_scenes), generator, **kwargs)
 
 # %% ../nbs/11_dataset.ipynb #01dab225
 class ResumableSampler(Sampler):

@@ -166,17 +166,17 @@ def prepare_data(config: TrainingConfig, model_config, rank: int = 0, progress: 
         for split, n in [("train", config.n_train_scenes), (config.val_split, config.n_val_scenes), *wide]:
             folders[split] = _scene_cache(config, split, n, separator, progress)
         if config.n_remix_scenes:
-            train_scenes = load_scene_cache(folders["train"], "train", np.float16)   # read once: remix sources and dataset
+            train_scenes = load_scene_cache(folders["train"], "train", np.float16, config.n_train_scenes)   # read once: remix sources and dataset
             folders["remix"] = build_remix_cache(folders["train"], train_scenes, config.n_remix_scenes, separator, config.seed, progress)
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         shared = [folders]; torch.distributed.broadcast_object_list(shared, src=0); folders = shared[0]
     generator = segment_generator(config, model_config)
-    if train_scenes is None: train_scenes = load_scene_cache(folders["train"], "train", np.float16)
-    for split in ("remix", "wide"):                     # the extra training sets the config asked for
-        if split in folders: train_scenes += load_scene_cache(folders[split], split, np.float16)
+    if train_scenes is None: train_scenes = load_scene_cache(folders["train"], "train", np.float16, config.n_train_scenes)
+    for split, n in (("remix", None), ("wide", config.n_wide_scenes)):   # the extra training sets the config asked for
+        if split in folders: train_scenes += load_scene_cache(folders[split], split, np.float16, n)
     train = TrainingDataset(train_scenes, generator, train=True, gain_db=tuple(config.gain_db) if config.gain_db else None,
                             polarity_p=config.polarity_p, seed=config.seed)
-    val = TrainingDataset.from_cache(folders[config.val_split], config.val_split, generator, train=False)
+    val = TrainingDataset.from_cache(folders[config.val_split], config.val_split, generator, n_scenes=config.n_val_scenes, train=False)
     return train, val
 
 def _scene_cache(config: TrainingConfig, split: str, n_scenes: int, separator, progress: bool) -> Path:
@@ -189,7 +189,7 @@ def _scene_cache(config: TrainingConfig, split: str, n_scenes: int, separator, p
 def validation_data(config: TrainingConfig, model_config, progress: bool = True) -> TrainingDataset:
     "The validation dataset alone (cache built where missing), for scoring checkpoints without reading the training scenes."
     folder = _scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress)
-    return TrainingDataset.from_cache(folder, config.val_split, segment_generator(config, model_config), train=False)
+    return TrainingDataset.from_cache(folder, config.val_split, segment_generator(config, model_config), n_scenes=config.n_val_scenes, train=False)
 
 # %% ../nbs/14_training.ipynb #cd1e421c
 CHECKPOINT_FORMAT = "stemprover-checkpoint"
@@ -603,7 +603,8 @@ def scene_scores(config: TrainingConfig, paths, progress: bool = True, **inferen
     """Each checkpoint's whole-scene change over the separator's vocal on `config`'s validation scenes, as the before/after report measures
     its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes. `inference` (`enhance_array`'s `shifts`,
     `chunk_frames`, `overlap`), when given, is applied and recorded."""
-    scenes = load_scene_cache(_scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress), config.val_split)
+    scenes = load_scene_cache(_scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress), config.val_split,
+                              n_scenes=config.n_val_scenes)
     def vocal_metrics(scene, estimate):
         references = {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
         return separation_metrics(references, {"vocals": estimate, "accompaniment": scene.mixture - estimate}, scene.sample_rate)["vocals"]
