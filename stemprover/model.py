@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .utils import ConfigError
 
 # %% auto #0
-__all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'count_parameters', 'enhance_stft']
+__all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'count_parameters', 'enhance_stft', 'ModelBag']
 
 # %% ../nbs/12_model.ipynb #147aa2f7
 @dataclass
@@ -395,3 +395,26 @@ def enhance_stft(model: PhaseAwareControlNet, artifacted_stft: np.ndarray, mixtu
     finally:
         model.train(was_training)
     return out / total
+
+# %% ../nbs/12_model.ipynb #2dc80b82
+class ModelBag(nn.Module):
+    """Enhancers of one STFT setting whose enhanced STFTs are averaged (demucs' bag of models). `config`: the first member's,
+    with `stereo` set when any member reads the partner channel."""
+    def __init__(self, members):
+        super().__init__()
+        members = list(members)
+        if len(members) < 2: raise ConfigError(f"ModelBag: needs at least two models, got {len(members)}")
+        first = members[0].config
+        for k in ("n_fft", "hop_length", "sample_rate"):
+            values = [getattr(m.config, k) for m in members]
+            if len(set(values)) > 1: raise ConfigError(f"ModelBag: members must share their STFT settings, {k} differs: {values}")
+        self.members = nn.ModuleList(members)
+        self.config = copy.copy(first)
+        self.config.stereo = any(getattr(m.config, "stereo", False) for m in members)
+
+    def forward(self, artifacted: torch.Tensor, mixture: torch.Tensor, use_control: bool | None = None,
+                partner: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        "The mean of the members' enhanced STFTs `(B, F, T)`; `partner` reaches the `stereo` members only."
+        return torch.stack([m(artifacted, mixture, use_control=use_control,
+                              **({"partner": partner} if getattr(m.config, "stereo", False) else {})) for m in self.members]).mean(0)
+

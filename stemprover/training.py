@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 from .utils import ConfigError, atomic_path, istft, cli_errors
 from .metrics import si_sdr, separation_metrics
 from .losses import sir_change
+from .model import ModelBag
 from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cache, load_scene_cache,
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
 
@@ -20,7 +21,7 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
 __all__ = ['VALIDATION_SPLITS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss',
            'build_separator', 'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint',
            'checkpoint_model_config', 'model_config_mismatch', 'training_config_changes', 'load_checkpoint',
-           'export_checkpoint', 'average_checkpoints', 'DistInfo', 'init_distributed', 'pick_device',
+           'export_checkpoint', 'average_checkpoints', 'bag_checkpoints', 'DistInfo', 'init_distributed', 'pick_device',
            'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
@@ -207,14 +208,18 @@ def _set_rng_state(state: dict):
     np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
     random.setstate(tuple(tuple(x) if isinstance(x, list) else x for x in state["python"]))
 
-def read_checkpoint(path, expected_model_config: dict | None = None) -> dict:
-    "The raw dict of a stemprover checkpoint; `ConfigError` for a missing, truncated or foreign file, or one of another model config."
+def read_checkpoint(path, expected_model_config: dict | None = None, bag: bool = False) -> dict:
+    """The raw dict of a stemprover checkpoint; `ConfigError` for a missing, truncated or foreign file, one of another model config,
+    or a bag of models (`bag_checkpoints`) unless `bag`."""
     path = Path(path)
     if not path.is_file(): raise ConfigError(f"{path}: no such checkpoint")
     try: ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e: raise ConfigError(f"{path}: not a readable checkpoint, corrupt or truncated ({type(e).__name__})") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ConfigError(f"{path}: not a stemprover training checkpoint")
+    if "members" in ckpt and not bag:
+        raise ConfigError(f"{path}: a bag of {len(ckpt['members'])} models (stemprover-train --bag); training, resuming, exporting, "
+                          "averaging and --validate need one model's checkpoint")
     if expected_model_config is not None:
         diff = model_config_mismatch(dict(expected_model_config), checkpoint_model_config(ckpt))
         if diff: raise ConfigError(f"{path}: checkpoint of another model configuration ({'; '.join(diff)})")
@@ -240,13 +245,22 @@ def training_config_changes(saved: dict, config: TrainingConfig) -> list[str]:
     return [f"{k}: checkpoint {saved.get(k, defaults[k])!r}, config {v!r}" for k, v in config.to_dict().items()
             if k != "model" and k not in RESUMABLE_CHANGES and saved.get(k, defaults[k]) != v]
 
-def load_checkpoint(path, expected_model_config: dict | None = None, device="cpu"):
-    "`(model, training config, checkpoint dict)` from a checkpoint; `ConfigError` if it is not one, or of another model config."
-    ckpt = read_checkpoint(path, expected_model_config)
+def _model_from(ckpt: dict, where) -> tuple[torch.nn.Module, TrainingConfig]:
+    "The model one checkpoint dict (or one member of a bag) describes, with its weights, and its training config."
     config = TrainingConfig.from_dict(ckpt["config"])
-    model, model_config = build_model(config)
+    model, _ = build_model(config)
     try: model.load_state_dict(ckpt["model"])
-    except RuntimeError as e: raise ConfigError(f"{path}: weights do not fit the model ({str(e).splitlines()[0]})") from None
+    except RuntimeError as e: raise ConfigError(f"{where}: weights do not fit the model ({str(e).splitlines()[0]})") from None
+    return model, config
+
+def load_checkpoint(path, expected_model_config: dict | None = None, device="cpu", bag: bool = True):
+    """`(model, training config, checkpoint dict)` from a checkpoint; `ConfigError` if it is not one, or of another model config.
+    A bag (`bag_checkpoints`, refused unless `bag`) loads as a `ModelBag` with its first member's training config."""
+    ckpt = read_checkpoint(path, expected_model_config, bag=bag and expected_model_config is None)
+    if "members" in ckpt:
+        loaded = [_model_from(member, f"{path} (member {i}: {member.get('source')})") for i, member in enumerate(ckpt["members"])]
+        return ModelBag([model for model, _ in loaded]).to(device).eval(), loaded[0][1], ckpt
+    model, config = _model_from(ckpt, path)
     return model.to(device).eval(), config, ckpt
 
 def export_checkpoint(model, config: TrainingConfig, path, **extra) -> Path:
@@ -260,11 +274,22 @@ def export_checkpoint(model, config: TrainingConfig, path, **extra) -> Path:
 def average_checkpoints(paths, out) -> Path:
     "Export the mean of the weights of `paths` (checkpoints of one model config, e.g. the bests of successive cycles) to `out`."
     if len(paths) < 2: raise ConfigError(f"average_checkpoints: need at least two checkpoints, got {len(paths)}")
-    model, config, first = load_checkpoint(paths[0])
+    first = read_checkpoint(paths[0])
+    model, config = _model_from(first, paths[0])
     states = [first["model"]] + [read_checkpoint(p, first["model_config"])["model"] for p in paths[1:]]
     model.load_state_dict({k: torch.stack([s[k].double() for s in states]).mean(0).to(v.dtype) if v.is_floating_point() else v
                            for k, v in first["model"].items()})
     return export_checkpoint(model, config, out, averaged_from=[str(p) for p in paths], step=None)
+
+def bag_checkpoints(paths, out) -> Path:
+    """Write one checkpoint holding the models of `paths` (exported or a run's, any model configs of one STFT setting), which
+    `load_checkpoint` reads as their `ModelBag`: the enhancer that averages their outputs."""
+    if len(paths) < 2: raise ConfigError(f"bag_checkpoints: need at least two checkpoints, got {len(paths)}")
+    members = [dict(config=ckpt["config"], model_config=ckpt["model_config"], model=ckpt["model"], source=str(path), step=ckpt.get("step"))
+               for path, ckpt in ((path, read_checkpoint(path)) for path in paths)]
+    ModelBag([_model_from(member, path)[0] for member, path in zip(members, paths)])   # refuses members of other STFT settings
+    with atomic_path(out) as tmp: torch.save(dict(format=CHECKPOINT_FORMAT, version=1, members=members), tmp)
+    return Path(out)
 
 # %% ../nbs/14_training.ipynb #a097650d
 @dataclass
@@ -632,6 +657,8 @@ def main(argv=None):
                    help="write an inference-only copy (weights and configs, no optimizer) of a checkpoint, and exit")
     p.add_argument("--average", nargs="+", metavar=("OUT", "CHECKPOINT"),
                    help="write the mean of the weights of two or more checkpoints of one model config to OUT, and exit")
+    p.add_argument("--bag", nargs="+", metavar=("OUT", "CHECKPOINT"),
+                   help="write one checkpoint to OUT holding two or more models whose enhanced outputs are averaged (a bag of models), and exit")
     p.add_argument("--validate", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
@@ -646,7 +673,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.export:
         source, target = args.export
-        model, config, ckpt = load_checkpoint(source)
+        model, config, ckpt = load_checkpoint(source, bag=False)
         export_checkpoint(model, config, target, step=ckpt.get("step"), best_val=ckpt.get("best_val"))
         print(f"wrote {target} (step {ckpt.get('step')})")
         return
@@ -656,7 +683,13 @@ def main(argv=None):
         average_checkpoints(sources, out)
         print(f"wrote {out} (mean of {len(sources)} checkpoints)")
         return
-    if args.config is None: p.error("--config is required (or --export / --average)")
+    if args.bag:
+        if len(args.bag) < 3: p.error("--bag needs OUT and at least two checkpoints")
+        out, *sources = args.bag
+        bag_checkpoints(sources, out)
+        print(f"wrote {out} (a bag of {len(sources)} models)")
+        return
+    if args.config is None: p.error("--config is required (or --export / --average / --bag)")
     config = TrainingConfig.from_json(args.config)
     overrides = {k: v for k, v in (("val_split", args.val_split), ("n_val_scenes", args.n_val_scenes)) if v is not None}
     if overrides: config = TrainingConfig.from_dict({**config.to_dict(), **overrides})
