@@ -677,18 +677,13 @@ def main(argv=None):
         export_checkpoint(model, config, target, step=ckpt.get("step"), best_val=ckpt.get("best_val"))
         print(f"wrote {target} (step {ckpt.get('step')})")
         return
-    if args.average:
-        if len(args.average) < 3: p.error("--average needs OUT and at least two checkpoints")
-        out, *sources = args.average
-        average_checkpoints(sources, out)
-        print(f"wrote {out} (mean of {len(sources)} checkpoints)")
-        return
-    if args.bag:
-        if len(args.bag) < 3: p.error("--bag needs OUT and at least two checkpoints")
-        out, *sources = args.bag
-        bag_checkpoints(sources, out)
-        print(f"wrote {out} (a bag of {len(sources)} models)")
-        return
+    for option, combine, what in (("average", average_checkpoints, "the mean of {} checkpoints"), ("bag", bag_checkpoints, "a bag of {} models")):
+        if getattr(args, option):
+            if len(getattr(args, option)) < 3: p.error(f"--{option} needs OUT and at least two checkpoints")
+            out, *sources = getattr(args, option)
+            combine(sources, out)
+            print(f"wrote {out} ({what.format(len(sources))})")
+            return
     if args.config is None: p.error("--config is required (or --export / --average / --bag)")
     config = TrainingConfig.from_json(args.config)
     overrides = {k: v for k, v in (("val_split", args.val_split), ("n_val_scenes", args.n_val_scenes)) if v is not None}
