@@ -22,7 +22,8 @@ __all__ = ['VALIDATION_SPLITS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'Train
            'build_separator', 'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint',
            'checkpoint_model_config', 'model_config_mismatch', 'training_config_changes', 'load_checkpoint',
            'export_checkpoint', 'average_checkpoints', 'bag_checkpoints', 'DistInfo', 'init_distributed', 'pick_device',
-           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores', 'main']
+           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores',
+           'paired_difference', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
@@ -644,8 +645,23 @@ def scene_scores(config: TrainingConfig, paths, progress: bool = True, **inferen
             changes["si_sdr"].append(after.si_sdr - separated.si_sdr); changes["sir"].append(after.sir - separated.sir)
         stats = {f"scene_{metric}_change_{name}": float(fn(values)) for metric, values in changes.items()
                  for name, fn in (("median", np.nanmedian), ("mean", np.nanmean), ("min", np.nanmin))}
-        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **inference, **stats))
+        per_scene = dict(seeds=[scene.seed for scene in scenes], **{f"{metric}_change": [float(v) for v in values] for metric, values in changes.items()})
+        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **inference, **stats, per_scene=per_scene))
     return scores
+
+def paired_difference(candidate: dict, incumbent: dict, metric: str = "si_sdr", n_resamples: int = 10_000, seed: int = 0) -> dict:
+    """How far `candidate`'s change of `metric` ('si_sdr' or 'sir') exceeds `incumbent`'s scene by scene, from two `scene_scores`
+    records over the same scenes: median and mean of the differences, a 95% bootstrap interval of the median, and the share of
+    scenes where the candidate is ahead."""
+    a, b = candidate.get("per_scene"), incumbent.get("per_scene")
+    if a is None or b is None or a["seeds"] != b["seeds"]:
+        raise ConfigError("paired_difference: both records need per-scene values over the same scenes (scene_scores writes them)")
+    diff = np.asarray(a[f"{metric}_change"], float) - np.asarray(b[f"{metric}_change"], float)
+    diff = diff[np.isfinite(diff)]
+    medians = np.median(diff[np.random.default_rng(seed).integers(0, len(diff), (n_resamples, len(diff)))], axis=1)
+    low, high = np.percentile(medians, [2.5, 97.5])
+    return dict(n_scenes=len(diff), median=float(np.median(diff)), mean=float(diff.mean()), low=float(low), high=float(high),
+                ahead=float((diff > 0).mean()))
 
 # %% ../nbs/14_training.ipynb #4c0784a9
 @cli_errors
