@@ -286,9 +286,10 @@ def bag_checkpoints(paths, out) -> Path:
     """Write one checkpoint holding the models of `paths` (exported or a run's, any model configs of one STFT setting), which
     `load_checkpoint` reads as their `ModelBag`: the enhancer that averages their outputs."""
     if len(paths) < 2: raise ConfigError(f"bag_checkpoints: need at least two checkpoints, got {len(paths)}")
+    checkpoints = [read_checkpoint(path) for path in paths]
+    ModelBag([_model_from(ckpt, path)[0] for ckpt, path in zip(checkpoints, paths)])   # refuses members of other STFT settings
     members = [dict(config=ckpt["config"], model_config=ckpt["model_config"], model=ckpt["model"], source=str(path), step=ckpt.get("step"))
-               for path, ckpt in ((path, read_checkpoint(path)) for path in paths)]
-    ModelBag([_model_from(member, path)[0] for member, path in zip(members, paths)])   # refuses members of other STFT settings
+               for ckpt, path in zip(checkpoints, paths)]
     with atomic_path(out) as tmp: torch.save(dict(format=CHECKPOINT_FORMAT, version=1, members=members), tmp)
     return Path(out)
 
@@ -693,10 +694,11 @@ def main(argv=None):
         export_checkpoint(model, config, target, step=ckpt.get("step"), best_val=ckpt.get("best_val"))
         print(f"wrote {target} (step {ckpt.get('step')})")
         return
-    for option, combine, what in (("average", average_checkpoints, "the mean of {} checkpoints"), ("bag", bag_checkpoints, "a bag of {} models")):
-        if getattr(args, option):
-            if len(getattr(args, option)) < 3: p.error(f"--{option} needs OUT and at least two checkpoints")
-            out, *sources = getattr(args, option)
+    for option, given, combine, what in (("average", args.average, average_checkpoints, "the mean of {} checkpoints"),
+                                         ("bag", args.bag, bag_checkpoints, "a bag of {} models")):
+        if given:
+            if len(given) < 3: p.error(f"--{option} needs OUT and at least two checkpoints")
+            out, *sources = given
             combine(sources, out)
             print(f"wrote {out} ({what.format(len(sources))})")
             return
