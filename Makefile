@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 swa16 wise17 bag20 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 swa16 wise17 bag20 bag21 export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -90,8 +90,8 @@ selection-scores: setup
 # averaged over 2 and 4 frame grids); then of the baseline and the candidates from cycle 21 on (and, for comparison only,
 # cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on) -> checkpoints/scene_scores.jsonl (read by
 # nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt) checkpoints/baseline.pt
-OODVAL96_CHECKPOINTS := checkpoints/baseline.pt $(addprefix checkpoints/experiments/,cycle21.pt cycle20.pt bag20.pt)
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt) checkpoints/baseline.pt
+OODVAL96_CHECKPOINTS := checkpoints/baseline.pt $(addprefix checkpoints/experiments/,cycle21.pt cycle20.pt bag20.pt bag21.pt)
 scene-scores: setup
 	{ for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -131,6 +131,10 @@ soup11: setup
 # training, nbs/14_training.ipynb; scored by make scene-scores).
 bag20: setup
 	$(VENV)/bin/stemprover-train --bag checkpoints/experiments/bag20.pt checkpoints/baseline.pt checkpoints/experiments/cycle20.pt
+
+# A bag of three: the baseline, the twentieth and the twenty-first (a candidate without training, nbs/14_training.ipynb).
+bag21: setup
+	$(VENV)/bin/stemprover-train --bag checkpoints/experiments/bag21.pt checkpoints/baseline.pt checkpoints/experiments/cycle20.pt checkpoints/experiments/cycle21.pt
 
 # WiSE-FT of the seventeenth cycle: the mean of the baseline's weights and those of its fine-tune, the seventeenth
 # (a candidate without training, not adopted; nbs/14_training.ipynb).
