@@ -100,10 +100,10 @@ def sir_change(enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tenso
     return projection_sir(enhanced, clean, accompaniment, max_db) - reference, voiced
 
 def sir_drop_loss(enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor, artifacted: torch.Tensor,
-                  max_db: float = 40.0) -> torch.Tensor:
-    "Mean over voiced examples of max(0, SIR(artifacted) − SIR(enhanced)) in dB (projection SIR)."
+                  max_db: float = 40.0, margin_db: float = 0.0) -> torch.Tensor:
+    "Mean over voiced examples of max(0, `margin_db` − (SIR(enhanced) − SIR(artifacted))) in dB (projection SIR)."
     change, voiced = sir_change(enhanced, clean, mixture, artifacted, max_db)
-    return (torch.relu(-change) * voiced).sum() / voiced.sum().clamp_min(1)
+    return (torch.relu(margin_db - change) * voiced).sum() / voiced.sum().clamp_min(1)
 
 # %% ../nbs/13_losses.ipynb #b0323893
 @dataclass
@@ -114,14 +114,16 @@ class LossWeights:
     mrstft: float = 0.0
     si_sdr: float = 0.02
     sir: float = 0.0
+    sir_margin: float = 0.0     # dB: the sir hinge's knee (`sir_drop_loss`'s margin_db), a setting of the sir term, not a weight
 
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                 raise ConfigError(f"LossWeights: {f.name} must be a finite number >= 0, got {v!r}")
-        if not any(getattr(self, f.name) > 0 for f in fields(self)):
+        if not any(getattr(self, f.name) > 0 for f in fields(self) if f.name != "sir_margin"):
             raise ConfigError("LossWeights: all weights are 0; at least one term must be on")
+        if self.sir_margin and not self.sir: raise ConfigError("LossWeights: sir_margin is a setting of the sir term, which is off (sir = 0)")
 
     def to_dict(self) -> dict: return asdict(self)
 
@@ -158,6 +160,6 @@ class EnhancementLoss(nn.Module):
         if w.sir:
             if mixture is None or artifacted is None:
                 raise ConfigError("EnhancementLoss: the sir term needs mixture= and artifacted= spectrograms")
-            terms["sir"] = sir_drop_loss(enhanced, clean, mixture, artifacted)
+            terms["sir"] = sir_drop_loss(enhanced, clean, mixture, artifacted, margin_db=w.sir_margin)
         total = sum(getattr(w, k) * v for k, v in terms.items())
         return total, {k: float(v.detach()) for k, v in terms.items()}
