@@ -11,7 +11,7 @@ from .utils import AudioError, as_audio_array, stft, istft, fft_frequencies, ban
 from .core import AudioSegment
 
 # %% auto #0
-__all__ = ['SILENCE_DB', 'MAX_DB', 'si_sdr', 'StemMetrics', 'separation_metrics', 'snr_db', 'band_limited']
+__all__ = ['SILENCE_DB', 'MAX_DB', 'si_sdr', 'StemMetrics', 'separation_metrics', 'snr_db', 'band_limited', 'median_interval']
 
 # %% ../nbs/05_metrics.ipynb #a0899152
 SILENCE_DB = -120.0
@@ -128,3 +128,13 @@ def band_limited(audio, sample_rate: int, low_hz: float = 0.0, high_hz: float | 
     spec = stft(audio, n_fft=n_fft, hop_length=hop_length)
     spec[:, ~band_mask(fft_frequencies(sample_rate, n_fft), low_hz, high_hz)] = 0
     return istft(spec, audio.shape[-1], n_fft=n_fft, hop_length=hop_length)
+
+# %% ../nbs/05_metrics.ipynb #c1a0b002
+def median_interval(values, level: float = 0.95, n_resamples: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    "Percentile bootstrap interval `(low, high)` at `level` of the median of the finite `values`; NaNs when there are none."
+    values = np.asarray([v for v in values if v is not None], float)
+    values = values[np.isfinite(values)]
+    if not len(values): return (math.nan, math.nan)
+    medians = np.median(values[np.random.default_rng(seed).integers(0, len(values), (n_resamples, len(values)))], axis=1)
+    low, high = np.percentile(medians, [50 * (1 - level), 50 * (1 + level)])
+    return float(low), float(high)

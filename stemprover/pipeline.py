@@ -12,13 +12,13 @@ from tqdm.auto import tqdm
 from .utils import (AudioError, ConfigError, atomic_path, cli_errors, save_audio, stft, magnitude, jsonable, report_template,
                               amplitude_to_db)
 from .core import AudioSegment, ProcessingConfig, Separator
-from .metrics import separation_metrics, band_limited, snr_db
+from .metrics import separation_metrics, band_limited, snr_db, median_interval
 
 # %% auto #0
 __all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'ORACLES',
-           'COMPARED', 'VARIANTS', 'LISTEN', 'DELTA_KEYS', 'NOISE_DB', 'VARIANT_STYLE', 'DEFAULT_SEPARATOR',
-           'DEFAULT_N_TEST', 'DEFAULT_N_OOD', 'DEFAULT_DURATION', 'Example', 'golden_examples', 'scene_examples',
-           'scene_example', 'file_example', 'Analyzers', 'score_vocals', 'score_against_mixture',
+           'COMPARED', 'VARIANTS', 'LISTEN', 'DELTA_KEYS', 'INTERVAL_KEYS', 'NOISE_DB', 'VARIANT_STYLE',
+           'DEFAULT_SEPARATOR', 'DEFAULT_N_TEST', 'DEFAULT_N_OOD', 'DEFAULT_DURATION', 'Example', 'golden_examples',
+           'scene_examples', 'scene_example', 'file_example', 'Analyzers', 'score_vocals', 'score_against_mixture',
            'load_pipeline_enhancer', 'variant_label', 'PipelineResult', 'run_pipeline', 'summary_table',
            'check_targets', 'conclusions', 'plot_improvements', 'plot_band_energy', 'plot_spectrograms',
            'pipeline_summary', 'write_pipeline_report', 'pipeline_examples', 'notebook_runner_available',
@@ -233,13 +233,15 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
 
 # %% ../nbs/16_pipeline.ipynb #38cb216e
 DELTA_KEYS = ("sdr", "sir", "sar", "si_sdr", "sdr_high", "snr_high")
+INTERVAL_KEYS = ("si_sdr", "sir")    # the changes the targets read, whose medians get a bootstrap interval
 
 def _stats(values) -> tuple[float | None, float | None]:
     values = [v for v in values if v is not None]
     return (float(np.median(values)), float(np.mean(values))) if values else (None, None)
 
 def summary_table(result: PipelineResult) -> list[dict]:
-    "One row per (source, variant): n, `<metric>_median`/`_mean`, and `delta_<metric>_median`/`_mean` (improvement over the separator)."
+    """One row per (source, variant): n, `<metric>_median`/`_mean`, and `delta_<metric>_median`/`_mean` (improvement over the separator),
+    with `delta_<metric>_median_interval` (95% bootstrap, `[low, high]`) for the `INTERVAL_KEYS`."""
     table = []
     for source in [s for s in SOURCES if result.select(source=s)]:
         for variant in [v for v in VARIANTS if result.select(source=source, variant=v)]:
@@ -251,7 +253,9 @@ def summary_table(result: PipelineResult) -> list[dict]:
             entry["band_error_db_median"] = {b: _stats(e.get(b) for e in band_errors)[0] for b in band_errors[0]}
             if variant != "separated":
                 for key in DELTA_KEYS:
-                    entry[f"delta_{key}_median"], entry[f"delta_{key}_mean"] = _stats(result.improvements(key, variant, source=source).values())
+                    changes = list(result.improvements(key, variant, source=source).values())
+                    entry[f"delta_{key}_median"], entry[f"delta_{key}_mean"] = _stats(changes)
+                    if key in INTERVAL_KEYS: entry[f"delta_{key}_median_interval"] = list(median_interval(changes)) if changes else None
             table.append(entry)
     return table
 
@@ -392,6 +396,11 @@ def _slug(text: str) -> str: return "".join(c if c.isalnum() or c in "-_" else "
 
 def _fmt(v, digits: int = 2) -> str: return "n/a" if v is None else (f"{v:.{digits}f}" if isinstance(v, float) else str(v))
 
+def _fmt_median(row: dict, key: str) -> str:
+    "A median change with its bootstrap interval where the row has one: `+1.47 (+1.12…+1.80)`."
+    interval = row.get(f"{key}_interval")
+    return _fmt(row.get(key)) + (f" ({interval[0]:+.2f}…{interval[1]:+.2f})" if interval else "")
+
 def pipeline_summary(result: PipelineResult, files: dict | None = None) -> str:
     "The Markdown summary: conclusions, targets, per-source tables, per-example SI-SDR, files."
     lines = ["# Before / after enhancement", "",
@@ -415,7 +424,7 @@ def pipeline_summary(result: PipelineResult, files: dict | None = None) -> str:
                   "| variant | SDR | SIR | SAR | SI-SDR | ΔSI-SDR | ΔSIR | SDR > 11 kHz | SNR > 11 kHz | band energy error dB | phase coherence |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]
         lines += [f"| {r['label']} | {_fmt(r['sdr_median'])} | {_fmt(r['sir_median'])} | {_fmt(r['sar_median'])} | {_fmt(r['si_sdr_median'])} | "
-                  f"{_fmt(r.get('delta_si_sdr_median'))} | {_fmt(r.get('delta_sir_median'))} | {_fmt(r['sdr_high_median'])} | {_fmt(r['snr_high_median'])} | "
+                  f"{_fmt_median(r, 'delta_si_sdr_median')} | {_fmt_median(r, 'delta_sir_median')} | {_fmt(r['sdr_high_median'])} | {_fmt(r['snr_high_median'])} | "
                   f"{_fmt(r['band_energy_error_db_median'])} | {_fmt(r['phase_coherence_median'], 3)} |" for r in rows]
         bands = list(rows[0]["band_error_db_median"])
         if not bands: continue

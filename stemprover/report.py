@@ -22,6 +22,11 @@ def _f(v, digits: int = 2, signed: bool = False) -> str:
     if v is None: return "n/a"
     return f"{v:+.{digits}f}" if signed else f"{v:.{digits}f}"
 
+def _f_median(row: dict, key: str) -> str:
+    "A median change with its 95% bootstrap interval where the report has one (`summary_table`'s `<key>_interval`)."
+    interval = row.get(f"{key}_interval")
+    return _f(row.get(key), signed=True) + (f" ({interval[0]:+.2f}…{interval[1]:+.2f})" if interval else "")
+
 def before_after_section(results: dict, link: str) -> list[str]:
     "Markdown lines for the before/after report whose results.json is `results` and whose folder is `link` (relative to the README)."
     sep = results["separator"]
@@ -33,14 +38,16 @@ def before_after_section(results: dict, link: str) -> list[str]:
     if results.get("enhancement_skipped"): lines += ["", f"**Enhancement was skipped**: {results['enhancement_skipped']}."]
     sources = [s for s in dict.fromkeys(r["source"] for r in results["summary"]) if s != "user"]
     if sources:
-        lines += ["", "Median vocal SI-SDR (dB) per variant, and the median change the enhancer brings over the separator:", "",
+        lines += ["", "Median vocal SI-SDR (dB) per variant, and the median change the enhancer brings over the separator "
+                  "(in parentheses, where the report has one: its 95% bootstrap interval over the split's examples):", "",
                   "| split | n | " + " | ".join(label for _, label in labels)
                   + " | Δ SI-SDR | Δ SIR | SDR > 11 kHz before → after | SNR > 11 kHz before → after |",
                   "|---" * (len(labels) + 6) + "|"]
         for s in sources:
             get = lambda v, k: (summary.get((s, v)) or {}).get(k)
             lines.append(f"| {s} | {get('separated', 'n')} | " + " | ".join(_f(get(v, "si_sdr_median")) for v, _ in labels)
-                         + f" | {_f(get('enhanced', 'delta_si_sdr_median'), signed=True)} | {_f(get('enhanced', 'delta_sir_median'), signed=True)}"
+                         + f" | {_f_median(summary.get((s, 'enhanced')) or {}, 'delta_si_sdr_median')}"
+                         + f" | {_f_median(summary.get((s, 'enhanced')) or {}, 'delta_sir_median')}"
                          + f" | {_f(get('separated', 'sdr_high_median'))} → {_f(get('enhanced', 'sdr_high_median'))}"
                          + f" | {_f(get('separated', 'snr_high_median'))} → {_f(get('enhanced', 'snr_high_median'))} |")
     evaluated = [t for t in results["targets"] if t["passed"] is not None]

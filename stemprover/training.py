@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .utils import ConfigError, atomic_path, istft, cli_errors
-from .metrics import si_sdr, separation_metrics
+from .metrics import si_sdr, separation_metrics, median_interval
 from .losses import sir_change
 from .model import ModelBag
 from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cache, load_scene_cache,
@@ -659,8 +659,7 @@ def paired_difference(candidate: dict, incumbent: dict, metric: str = "si_sdr", 
         raise ConfigError("paired_difference: both records need per-scene values over the same scenes (scene_scores writes them)")
     diff = np.asarray(a[f"{metric}_change"], float) - np.asarray(b[f"{metric}_change"], float)
     diff = diff[np.isfinite(diff)]
-    medians = np.median(diff[np.random.default_rng(seed).integers(0, len(diff), (n_resamples, len(diff)))], axis=1)
-    low, high = np.percentile(medians, [2.5, 97.5])
+    low, high = median_interval(diff, n_resamples=n_resamples, seed=seed)
     return dict(n_scenes=len(diff), median=float(np.median(diff)), mean=float(diff.mean()), low=float(low), high=float(high),
                 ahead=float((diff > 0).mean()))
 
