@@ -130,11 +130,11 @@ def band_limited(audio, sample_rate: int, low_hz: float = 0.0, high_hz: float | 
     return istft(spec, audio.shape[-1], n_fft=n_fft, hop_length=hop_length)
 
 # %% ../nbs/05_metrics.ipynb #c1a0b002
-def median_interval(values, level: float = 0.95, n_resamples: int = 10_000, seed: int = 0) -> tuple[float, float]:
-    "Percentile bootstrap interval `(low, high)` at `level` of the median of the finite `values`; NaNs when there are none."
+def median_interval(values, level: float = 0.95, n_resamples: int = 10_000, seed: int = 0) -> tuple[float, float] | None:
+    "Percentile bootstrap interval `(low, high)` at `level` of the median of the finite `values`; None when there are none."
     values = np.asarray([v for v in values if v is not None], float)
     values = values[np.isfinite(values)]
-    if not len(values): return (math.nan, math.nan)
+    if not len(values): return None
     medians = np.median(values[np.random.default_rng(seed).integers(0, len(values), (n_resamples, len(values)))], axis=1)
     low, high = np.percentile(medians, [50 * (1 - level), 50 * (1 + level)])
     return float(low), float(high)

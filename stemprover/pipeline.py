@@ -255,7 +255,7 @@ def summary_table(result: PipelineResult) -> list[dict]:
                 for key in DELTA_KEYS:
                     changes = list(result.improvements(key, variant, source=source).values())
                     entry[f"delta_{key}_median"], entry[f"delta_{key}_mean"] = _stats(changes)
-                    if key in INTERVAL_KEYS: entry[f"delta_{key}_median_interval"] = list(median_interval(changes)) if changes else None
+                    if key in INTERVAL_KEYS: entry[f"delta_{key}_median_interval"] = median_interval(changes)
             table.append(entry)
     return table
 
