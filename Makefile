@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-two-stage soup11 swa16 wise17 bag20 bag21 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 swa16 wise17 bag20 bag21 export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -90,8 +90,8 @@ selection-scores: setup
 # averaged over 2 and 4 frame grids); then of the baseline and the candidates from cycle 21 on (and, for comparison only,
 # cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on) -> checkpoints/scene_scores.jsonl (read by
 # nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt) checkpoints/baseline.pt
-OODVAL96_CHECKPOINTS := checkpoints/baseline.pt $(addprefix checkpoints/experiments/,cycle21.pt cycle20.pt bag20.pt bag21.pt)
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt) checkpoints/baseline.pt
+OODVAL96_CHECKPOINTS := checkpoints/baseline.pt $(addprefix checkpoints/experiments/,cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt)
 scene-scores: setup
 	{ for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -123,6 +123,12 @@ train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
+
+# The twenty-second cycle: its candidate is the run's last weights (step 2000), not best.pt (nbs/14_training.ipynb).
+train-cycle22: setup
+	$(VENV)/bin/stemprover-train --config configs/cycle22.json $$(test -f outputs/training/cycle22/last.pt && echo --resume)
+	$(VENV)/bin/stemprover-train --export outputs/training/cycle22/last.pt checkpoints/experiments/cycle22.pt
+	cp outputs/training/cycle22/log.jsonl checkpoints/experiments/cycle22_log.jsonl
 
 # The weight average of the tenth and the eleventh cycles' bests (a candidate under the eleventh's rule, not adopted).
 soup11: setup
