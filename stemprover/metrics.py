@@ -11,7 +11,8 @@ from .utils import AudioError, as_audio_array, stft, istft, fft_frequencies, ban
 from .core import AudioSegment
 
 # %% auto #0
-__all__ = ['SILENCE_DB', 'MAX_DB', 'si_sdr', 'StemMetrics', 'separation_metrics', 'snr_db', 'band_limited', 'median_interval']
+__all__ = ['SILENCE_DB', 'MAX_DB', 'si_sdr', 'StemMetrics', 'separation_metrics', 'snr_db', 'band_limited', 'median_interval',
+           'interval_text']
 
 # %% ../nbs/05_metrics.ipynb #a0899152
 SILENCE_DB = -120.0
@@ -138,3 +139,7 @@ def median_interval(values, level: float = 0.95, n_resamples: int = 10_000, seed
     medians = np.median(values[np.random.default_rng(seed).integers(0, len(values), (n_resamples, len(values)))], axis=1)
     low, high = np.percentile(medians, [50 * (1 - level), 50 * (1 + level)])
     return float(low), float(high)
+
+def interval_text(interval) -> str:
+    "How reports print a `median_interval` after its median: ` (+1.12…+1.80)`, or nothing where there is none."
+    return f" ({interval[0]:+.2f}…{interval[1]:+.2f})" if interval else ""

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from .utils import (AudioError, ConfigError, atomic_path, cli_errors, save_audio, stft, magnitude, jsonable, report_template,
                               amplitude_to_db)
 from .core import AudioSegment, ProcessingConfig, Separator
-from .metrics import separation_metrics, band_limited, snr_db, median_interval
+from .metrics import separation_metrics, band_limited, snr_db, median_interval, interval_text
 
 # %% auto #0
 __all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'ORACLES',
@@ -398,8 +398,7 @@ def _fmt(v, digits: int = 2) -> str: return "n/a" if v is None else (f"{v:.{digi
 
 def _fmt_median(row: dict, key: str) -> str:
     "A median change with its bootstrap interval where the row has one: `+1.47 (+1.12…+1.80)`."
-    interval = row.get(f"{key}_interval")
-    return _fmt(row.get(key)) + (f" ({interval[0]:+.2f}…{interval[1]:+.2f})" if interval else "")
+    return _fmt(row.get(key)) + interval_text(row.get(f"{key}_interval"))
 
 def pipeline_summary(result: PipelineResult, files: dict | None = None) -> str:
     "The Markdown summary: conclusions, targets, per-source tables, per-example SI-SDR, files."

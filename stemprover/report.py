@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys
 from pathlib import Path
 from .utils import ConfigError, atomic_path, cli_errors
+from .metrics import interval_text
 
 # %% auto #0
 __all__ = ['START', 'END', 'REPORTS', 'SECTIONS', 'RESULTS_FILES', 'before_after_section', 'band_validation_section',
@@ -24,8 +25,7 @@ def _f(v, digits: int = 2, signed: bool = False) -> str:
 
 def _f_median(row: dict, key: str) -> str:
     "A median change with its 95% bootstrap interval where the report has one (`summary_table`'s `<key>_interval`)."
-    interval = row.get(f"{key}_interval")
-    return _f(row.get(key), signed=True) + (f" ({interval[0]:+.2f}…{interval[1]:+.2f})" if interval else "")
+    return _f(row.get(key), signed=True) + interval_text(row.get(f"{key}_interval"))
 
 def before_after_section(results: dict, link: str) -> list[str]:
     "Markdown lines for the before/after report whose results.json is `results` and whose folder is `link` (relative to the README)."
