@@ -118,7 +118,8 @@ scene-scores: setup
 # grown onto the baseline with the baseline's own recipe: all 1000 train and 1200 wide scenes, 3000 steps at a peak of 2e-4,
 # not adopted: its oodval SIR median fell 0.02 dB beyond the allowance; 21, the baseline's recipe with the stereo
 # partner-channel features grown onto it, judged on oodval96; 22, the partner-channel features grown onto the
-# twentieth's weights, trained 2000 steps with the SIR hinge's knee at +1 dB).
+# twentieth's weights, trained 2000 steps with the SIR hinge's knee at +1 dB; 23, the twenty-second's last weights
+# warm-restarted at a peak of 1e-4 for 2000 steps, best.pt chosen on the validation SI-SDR improvement).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt

@@ -18,15 +18,16 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
 
 # %% auto #0
-__all__ = ['VALIDATION_SPLITS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig', 'build_model', 'build_loss',
-           'build_separator', 'segment_generator', 'prepare_data', 'validation_data', 'read_checkpoint',
-           'checkpoint_model_config', 'model_config_mismatch', 'training_config_changes', 'load_checkpoint',
-           'export_checkpoint', 'average_checkpoints', 'bag_checkpoints', 'DistInfo', 'init_distributed', 'pick_device',
-           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores',
-           'paired_difference', 'main']
+__all__ = ['VALIDATION_SPLITS', 'SELECTION_METRICS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig',
+           'selection_score', 'build_model', 'build_loss', 'build_separator', 'segment_generator', 'prepare_data',
+           'validation_data', 'read_checkpoint', 'checkpoint_model_config', 'model_config_mismatch',
+           'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'bag_checkpoints',
+           'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer', 'validation_records', 'plot_history',
+           'validate_checkpoints', 'scene_scores', 'paired_difference', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
+SELECTION_METRICS = ("val_loss", "val_si_sdr_improvement", "val_sir_change", "val_si_sdr_plus_sir")   # what best.pt is chosen on
 
 @dataclass
 class TrainingConfig:
@@ -71,6 +72,7 @@ class TrainingConfig:
     checkpoint_dir: str = "outputs/training/baseline"
     seed: int = 0
     patience: int | None = 10
+    select_on: str = "val_loss"                         # SELECTION_METRICS: the lowest loss, or the largest dB change
     device: str = "auto"
     amp: bool = True                                    # bfloat16 autocast on CUDA (ignored on CPU)
     model_module: str = "stemprover.model"
@@ -93,7 +95,8 @@ class TrainingConfig:
                      "n_wide_scenes"):
             value = getattr(self, name)
             if value is not None and value < 0: raise ConfigError(f"training config: {name} must be >= 0, got {value}")
-        choices = dict(schedule=("cosine", "plateau", "constant"), energy_source=("mixture", "clean"), val_split=VALIDATION_SPLITS)
+        choices = dict(schedule=("cosine", "plateau", "constant"), energy_source=("mixture", "clean"), val_split=VALIDATION_SPLITS,
+                       select_on=SELECTION_METRICS)
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed: raise ConfigError(f"training config: {name} must be one of {allowed}, got {getattr(self, name)!r}")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
@@ -129,6 +132,14 @@ def _type_ok(value, hint) -> bool:
     if hint is int: return isinstance(value, int) and not isinstance(value, bool)
     if hint is list: return isinstance(value, (list, tuple))
     return isinstance(value, origin or hint)
+
+def selection_score(metrics: dict, select_on: str = "val_loss") -> float:
+    """What `best.pt` minimises: the validation loss, or minus a change in dB (`val_si_sdr_plus_sir`: SI-SDR improvement
+    plus SIR change); a non-finite value counts as +inf, never the best."""
+    value = (metrics["val_loss"] if select_on == "val_loss" else
+             -(metrics["val_si_sdr_improvement"] + metrics["val_sir_change"]) if select_on == "val_si_sdr_plus_sir" else
+             -metrics[select_on])
+    return value if math.isfinite(value) else math.inf
 
 # %% ../nbs/14_training.ipynb #357b0c79
 def build_model(config: TrainingConfig):
@@ -494,10 +505,11 @@ class ControlNetTrainer:
                     val_sir_change=float(np.median(sir_changes)) if sir_changes else float("nan"))
 
     def _after_validation(self, metrics: dict) -> bool:
-        "Best checkpoint, plateau LR, early stopping; True when training should stop."
+        "Best checkpoint (on `select_on`), plateau LR (on the loss), early stopping; True when training should stop."
         if self.config.schedule == "plateau": self.scheduler.step(metrics["val_loss"])
-        if metrics["val_loss"] < self.best_val:
-            self.best_val, self.bad_validations = metrics["val_loss"], 0
+        score = selection_score(metrics, self.config.select_on)
+        if score < self.best_val:
+            self.best_val, self.bad_validations = score, 0
             self.save_checkpoint(self.out / "best.pt")
             return False
         self.bad_validations += 1
@@ -555,7 +567,7 @@ class ControlNetTrainer:
             bar.close()
             for sig, handler in old_handlers.items(): signal.signal(sig, handler)
             if main and self.log_path.exists(): plot_history(self.log_path, self.out / "loss_curve.png")
-        summary = dict(stop_reason=stop_reason, step=self.step, epoch=self.epoch, best_val_loss=self.best_val,
+        summary = dict(stop_reason=stop_reason, step=self.step, epoch=self.epoch, select_on=c.select_on, best_selection_score=self.best_val,
                        checkpoint=str(self.out / "last.pt"), ranks_weights_sha256=self.weights_digests())
         if main:
             with atomic_path(self.out / "summary.json") as tmp: tmp.write_text(json.dumps(summary, indent=1))
