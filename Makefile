@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 swa16 wise17 bag20 bag21 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 swa16 wise17 bag20 bag21 bag22 export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -143,6 +143,10 @@ bag20: setup
 # A bag of three: the baseline, the twentieth and the twenty-first (a candidate without training, nbs/14_training.ipynb).
 bag21: setup
 	$(VENV)/bin/stemprover-train --bag checkpoints/experiments/bag21.pt checkpoints/baseline.pt checkpoints/experiments/cycle20.pt checkpoints/experiments/cycle21.pt
+
+# A bag of the twenty-second and the twenty-first, the two front-movers (a candidate without training, nbs/14_training.ipynb).
+bag22: setup
+	$(VENV)/bin/stemprover-train --bag checkpoints/experiments/bag22.pt checkpoints/experiments/cycle22.pt checkpoints/experiments/cycle21.pt
 
 # WiSE-FT of the seventeenth cycle: the mean of the baseline's weights and those of its fine-tune, the seventeenth
 # (a candidate without training, not adopted; nbs/14_training.ipynb).
