@@ -12,9 +12,9 @@ import soundfile as sf
 from .utils import StemproverError, ConfigError, atomic_path, cli_errors
 
 # %% auto #0
-__all__ = ['BENCH_THREADS', 'SAMPLE_RATE', 'DEFAULT_CHECKPOINT', 'FULL', 'QUICK', 'CHILD_CODE', 'BENCHMARKS', 'BenchRow',
-           'BenchResult', 'Stopwatch', 'rtf_row', 'machine_info', 'bench_threads', 'bench_song', 'write_song',
-           'synthetic_batch_items', 'make_trainer', 'BenchContext', 'bench_enhance', 'bench_separators',
+__all__ = ['BENCH_THREADS', 'SAMPLE_RATE', 'DEFAULT_CHECKPOINT', 'BASELINE_CONFIG', 'FULL', 'QUICK', 'CHILD_CODE', 'BENCHMARKS',
+           'BenchRow', 'BenchResult', 'Stopwatch', 'rtf_row', 'machine_info', 'bench_threads', 'bench_song',
+           'write_song', 'synthetic_batch_items', 'make_trainer', 'BenchContext', 'bench_enhance', 'bench_separators',
            'bench_pipeline', 'run_child', 'bench_memory', 'bench_training', 'bench_metrics', 'run_benchmarks',
            'machine_line', 'format_bench', 'markdown_bench', 'save_bench', 'main']
 
@@ -157,12 +157,14 @@ def write_song(folder, duration: float, sample_rate: int = SAMPLE_RATE, block_se
 
 # %% ../nbs/19_bench.ipynb #54dc301c
 DEFAULT_CHECKPOINT = Path("checkpoints/baseline.pt")
+BASELINE_CONFIG = Path("configs/baseline.json")
 
 FULL = dict(audio_s=60.0, memory_short_s=60.0, memory_long_s=600.0, metrics_s=20.0, train_steps=5, train_seconds=5.0, train_batch=None)
 QUICK = dict(audio_s=1.0, memory_short_s=1.0, memory_long_s=3.0, metrics_s=1.0, train_steps=1, train_seconds=0.0, train_batch=1)
 
-def synthetic_batch_items(n: int, n_bins: int, n_frames: int, seed: int = 0) -> list[dict]:
-    "`n` training examples (`artifacted`, `clean`, `mixture`: complex64 `(n_bins, n_frames)` tensors) of random spectra."
+def synthetic_batch_items(n: int, n_bins: int, n_frames: int, seed: int = 0, partner: bool = False) -> list[dict]:
+    """`n` training examples (`artifacted`, `clean`, `mixture`: complex64 `(n_bins, n_frames)` tensors) of random spectra;
+    with `partner`, also the other channel's `partner_artifacted` and `partner_mixture` that a stereo model reads."""
     import torch
     g = torch.Generator().manual_seed(seed)
     spec = lambda: torch.complex(torch.randn(n_bins, n_frames, generator=g), torch.randn(n_bins, n_frames, generator=g))
@@ -170,16 +172,20 @@ def synthetic_batch_items(n: int, n_bins: int, n_frames: int, seed: int = 0) -> 
     for _ in range(n):
         clean = spec()
         items.append(dict(artifacted=clean + 0.3 * spec(), clean=clean, mixture=clean + spec()))
+        if partner: items[-1].update(partner_artifacted=spec(), partner_mixture=spec())
     return items
 
-def make_trainer(checkpoint_dir, batch_size: int | None = None, n_frames: int | None = None, device: str = "cpu"):
-    "A `ControlNetTrainer` of the default training config (model, loss, optimiser) on in-memory synthetic batches."
+def make_trainer(checkpoint_dir, batch_size: int | None = None, n_frames: int | None = None, device: str = "cpu", config_path=None):
+    """A `ControlNetTrainer` of the default training config, or of the JSON config at `config_path` (its model, loss and
+    optimiser; no warm start), on in-memory synthetic batches."""
     from stemprover.training import ControlNetTrainer, TrainingConfig
     from stemprover.model import ModelConfig
-    config = TrainingConfig(checkpoint_dir=str(checkpoint_dir), device=device, **({} if batch_size is None else dict(batch_size=batch_size)))
+    overrides = dict(checkpoint_dir=str(checkpoint_dir), device=device, **({} if batch_size is None else dict(batch_size=batch_size)))
+    config = (TrainingConfig.from_dict({**json.loads(Path(config_path).read_text()), **overrides, "init_checkpoint": None})
+              if config_path else TrainingConfig(**overrides))
     mc = ModelConfig.from_dict(config.model)
     n_frames = n_frames or 1 + config.segment_samples // mc.hop_length
-    items = synthetic_batch_items(2 * config.batch_size, mc.n_bins, n_frames)
+    items = synthetic_batch_items(2 * config.batch_size, mc.n_bins, n_frames, partner=mc.stereo)
     return ControlNetTrainer(config, train_data=items, val_data=items[:config.batch_size], progress=False)
 
 class BenchContext:
@@ -341,9 +347,9 @@ def bench_memory(ctx: BenchContext) -> list[BenchRow]:
     ]
 
 # %% ../nbs/19_bench.ipynb #f9e6cbf2
-def bench_training(ctx: BenchContext) -> list[BenchRow]:
-    "Training segments per second of the default config (forward, loss, backward, AdamW) on synthetic batches."
-    trainer = make_trainer(ctx.workdir / "training", batch_size=ctx.sizes["train_batch"], device=ctx.device)
+def _training_throughput(ctx: BenchContext, name: str, config_path=None) -> BenchRow:
+    "Segments per second of optimisation steps (forward, loss, backward, AdamW) of one training config on synthetic batches."
+    trainer = make_trainer(ctx.workdir / name, batch_size=ctx.sizes["train_batch"], device=ctx.device, config_path=config_path)
     batches = iter(trainer.train_loader)
     trainer.train_step(next(batches))
     steps, batch, t0 = 0, trainer.config.batch_size, time.perf_counter()
@@ -354,10 +360,18 @@ def bench_training(ctx: BenchContext) -> list[BenchRow]:
             trainer.train_step(b)
             steps += 1
     segment_s = trainer.config.segment_samples / trainer.config.sample_rate
-    return [BenchRow("training", "training throughput", steps * batch / sw.wall_s, "segments/s",
-                     note=f"batch {batch}, {trainer.config.segment_samples}-sample segments ({segment_s:.2f} s), device {trainer.device}; "
-                          f"{steps * batch * segment_s / sw.wall_s:.2f} s of audio per s",
-                     details=sw.details(steps=steps, batch_size=batch))]
+    return BenchRow("training", name, steps * batch / sw.wall_s, "segments/s",
+                    note=f"batch {batch}, {trainer.config.segment_samples}-sample segments ({segment_s:.2f} s), device {trainer.device}, "
+                         f"{sum(p.numel() for p in trainer.model.parameters()) / 1e6:.2f} M parameters; "
+                         f"{steps * batch * segment_s / sw.wall_s:.2f} s of audio per s",
+                    details=sw.details(steps=steps, batch_size=batch))
+
+def bench_training(ctx: BenchContext) -> list[BenchRow]:
+    "Training segments per second of the default config and of the baseline's (`BASELINE_CONFIG`) on synthetic batches."
+    baseline_name = "training throughput, baseline config"
+    return [_training_throughput(ctx, "training throughput"),
+            _training_throughput(ctx, baseline_name, BASELINE_CONFIG) if BASELINE_CONFIG.exists()
+            else _na("training", baseline_name, "segments/s", f"{BASELINE_CONFIG} not found (run from the repository's root)")]
 
 # %% ../nbs/19_bench.ipynb #f21a3021
 def bench_metrics(ctx: BenchContext) -> list[BenchRow]:
