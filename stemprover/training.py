@@ -551,8 +551,10 @@ class ControlNetTrainer:
                         self._log(record); bar.set_postfix(loss=f"{record['loss']:.4f}")
                         if main and not self.progress: print(json.dumps(record), flush=True)
                         window, t0 = [], time.perf_counter()
-                    if (self.step % c.val_every == 0 or self.step == self.total_steps) and self._validate_and_select():
-                        stop_reason = "early stopping"
+                    if self.step % c.val_every == 0 or self.step == self.total_steps:
+                        validation_start = time.perf_counter()
+                        if self._validate_and_select(): stop_reason = "early stopping"
+                        t0 += time.perf_counter() - validation_start   # segments_per_s counts training time, not validation
                     if self.step >= self.total_steps: stop_reason = "done"
                     elif until_step is not None and self.step >= until_step: stop_reason = "until_step"
                     elif self._interrupt_requested(): stop_reason = "interrupted"
