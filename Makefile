@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 swa16 wise17 bag20 bag21 bag22 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 export selection-scores scene-scores
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -149,6 +149,11 @@ bag21: setup
 # judged: the twenty-third was adopted first; nbs/14_training.ipynb).
 bag22: setup
 	$(VENV)/bin/stemprover-train --bag checkpoints/experiments/bag22.pt checkpoints/experiments/cycle22.pt checkpoints/experiments/cycle21.pt
+
+# The mean of the weights of the twenty-fourth and twenty-fifth cycles, two fine-tunes of the baseline that moved in opposite
+# directions along the SI-SDR-SIR front (nbs/14_training.ipynb).
+soup25: setup
+	$(VENV)/bin/stemprover-train --average checkpoints/experiments/soup25.pt checkpoints/experiments/cycle24.pt checkpoints/experiments/cycle25.pt
 
 # WiSE-FT of the seventeenth cycle: the mean of the fourteenth's weights and those of its fine-tune, the seventeenth
 # (a candidate without training, not adopted; nbs/14_training.ipynb).
