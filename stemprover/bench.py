@@ -349,7 +349,7 @@ def bench_memory(ctx: BenchContext) -> list[BenchRow]:
 # %% ../nbs/19_bench.ipynb #f9e6cbf2
 def _training_throughput(ctx: BenchContext, name: str, config_path=None) -> BenchRow:
     "Segments per second of optimisation steps (forward, loss, backward, AdamW) of one training config on synthetic batches."
-    trainer = make_trainer(ctx.workdir / name, batch_size=ctx.sizes["train_batch"], device=ctx.device, config_path=config_path)
+    trainer = make_trainer(ctx.workdir / Path(config_path or "default").stem, batch_size=ctx.sizes["train_batch"], device=ctx.device, config_path=config_path)
     batches = iter(trainer.train_loader)
     trainer.train_step(next(batches))
     steps, batch, t0 = 0, trainer.config.batch_size, time.perf_counter()
