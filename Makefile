@@ -120,7 +120,8 @@ scene-scores: setup
 # partner-channel features grown onto it, judged on oodval96; 22, the partner-channel features grown onto the
 # twentieth's weights, trained 2000 steps with the SIR hinge's knee at +1 dB; the twenty-third, from the twenty-second's
 # last weights at a peak of 1e-4, is the baseline: make train; 24, the baseline fine-tuned at a peak of 5e-5 for 2000 steps, not adopted: SIR
-# spent beyond the allowance; 25, the baseline with the SIR hinge's knee at +2 dB, 1500 steps at a peak of 1e-4).
+# spent beyond the allowance; 25, the baseline with the SIR hinge's knee at +2 dB, 1500 steps at a peak of 1e-4, not adopted; 26, the baseline's recipe with
+# that knee from soup25's weights).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
