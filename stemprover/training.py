@@ -18,7 +18,7 @@ from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cac
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
 
 # %% auto #0
-__all__ = ['VALIDATION_SPLITS', 'SELECTION_METRICS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'TrainingConfig',
+__all__ = ['VALIDATION_SPLITS', 'SELECTION_METRICS', 'CHECKPOINT_FORMAT', 'RESUMABLE_CHANGES', 'SCORED_SPLITS', 'TrainingConfig',
            'selection_score', 'build_model', 'build_loss', 'build_separator', 'segment_generator', 'prepare_data',
            'validation_data', 'read_checkpoint', 'checkpoint_model_config', 'model_config_mismatch',
            'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'bag_checkpoints',
@@ -640,28 +640,41 @@ def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -
         scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
     return scores
 
-def scene_scores(config: TrainingConfig, paths, progress: bool = True, **inference) -> list[dict]:
-    """Each checkpoint's whole-scene change over the separator's vocal on `config`'s validation scenes, as the before/after report measures
-    its test splits: SI-SDR and bss_eval SIR, median, mean and minimum over the scenes. `inference` (`enhance_array`'s `shifts`,
-    `chunk_frames`, `overlap`), when given, is applied and recorded."""
-    scenes = load_scene_cache(_scene_cache(config, config.val_split, config.n_val_scenes, build_separator(config), progress), config.val_split,
-                              n_scenes=config.n_val_scenes)
+SCORED_SPLITS = (*VALIDATION_SPLITS, "train")   # scene_scores also reads the first training scenes: how well a model fits what it learnt from
+
+def scene_scores(config: TrainingConfig, paths, progress: bool = True, split: str | None = None, **inference) -> list[dict]:
+    """Each checkpoint's whole-scene change over the separator's vocal on the first `config.n_val_scenes` scenes of `split` (default
+    `config.val_split`; "train" measures the fit), as the before/after report measures its test splits: SI-SDR and bss_eval SIR,
+    median, mean and minimum over the scenes. A path named as one of the report's reference oracles ("oracle", "oracle-psm") scores
+    that bound instead. `inference` (`enhance_array`'s `shifts`, `chunk_frames`, `overlap`), when given, is applied and recorded."""
+    from stemprover.enhance import enhance_array          # here, not at the top: these modules import this one
+    from stemprover.pipeline import ORACLES
+    from stemprover.separate import get_separator
+    split = split or config.val_split
+    if split not in SCORED_SPLITS: raise ConfigError(f"scene_scores: split must be one of {SCORED_SPLITS}, got {split!r}")
+    if inference and any(str(path) in ORACLES for path in paths): raise ConfigError("scene_scores: inference settings apply to checkpoints, not to the oracles")
+    scenes = load_scene_cache(_scene_cache(config, split, config.n_val_scenes, build_separator(config), progress), split, n_scenes=config.n_val_scenes)
+    def references(scene): return {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
     def vocal_metrics(scene, estimate):
-        references = {"vocals": scene.clean, "accompaniment": scene.mixture - scene.clean}
-        return separation_metrics(references, {"vocals": estimate, "accompaniment": scene.mixture - estimate}, scene.sample_rate)["vocals"]
-    from stemprover.enhance import enhance_array          # here, not at the top: stemprover.enhance imports this module
+        return separation_metrics(references(scene), {"vocals": estimate, "accompaniment": scene.mixture - estimate}, scene.sample_rate)["vocals"]
+    def estimator(path):
+        if str(path) in ORACLES:
+            oracle = get_separator(str(path))
+            return lambda scene: oracle.separate_array(scene.mixture, scene.sample_rate, references(scene))["vocals"]
+        model = load_checkpoint(path)[0]
+        return lambda scene: enhance_array(model, scene.separated, scene.mixture, scene.sample_rate, **inference)
     before = [vocal_metrics(scene, scene.separated) for scene in scenes]
     scores = []
     for path in paths:
-        model, _, _ = load_checkpoint(path)
+        estimate = estimator(path)
         changes = {"si_sdr": [], "sir": []}
         for scene, separated in tqdm(list(zip(scenes, before)), desc=Path(path).name, disable=not progress, leave=False):
-            after = vocal_metrics(scene, enhance_array(model, scene.separated, scene.mixture, scene.sample_rate, **inference))
+            after = vocal_metrics(scene, estimate(scene))
             changes["si_sdr"].append(after.si_sdr - separated.si_sdr); changes["sir"].append(after.sir - separated.sir)
         stats = {f"scene_{metric}_change_{name}": float(fn(values)) for metric, values in changes.items()
                  for name, fn in (("median", np.nanmedian), ("mean", np.nanmean), ("min", np.nanmin))}
         per_scene = dict(seeds=[scene.seed for scene in scenes], **{f"{metric}_change": [float(v) for v in values] for metric, values in changes.items()})
-        scores.append(dict(checkpoint=str(path), split=config.val_split, n_scenes=len(scenes), **inference, **stats, per_scene=per_scene))
+        scores.append(dict(checkpoint=str(path), split=split, n_scenes=len(scenes), **inference, **stats, per_scene=per_scene))
     return scores
 
 def paired_difference(candidate: dict, incumbent: dict, metric: str = "si_sdr", n_resamples: int = 10_000, seed: int = 0) -> dict:
@@ -692,11 +705,13 @@ def main(argv=None):
     p.add_argument("--validate", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
-                   help="score checkpoints on whole validation scenes as the report scores test scenes (SI-SDR and bss_eval SIR changes), and exit")
+                   help="score checkpoints (or the reference oracles: 'oracle', 'oracle-psm') on whole validation scenes as the report scores test scenes (SI-SDR and bss_eval SIR changes), and exit")
     from stemprover.enhance import add_inference_arguments   # here: stemprover.enhance imports this module
     add_inference_arguments(p, "--scene-scores: ")
     p.add_argument("--val-split", choices=VALIDATION_SPLITS, help="override the config's val_split (which scenes --validate and --scene-scores score)")
     p.add_argument("--n-val-scenes", type=int, metavar="N", help="override the config's n_val_scenes (how many of those scenes; more are separated and cached first)")
+    p.add_argument("--on-train-scenes", action="store_true",
+                   help="--scene-scores: score the first --n-val-scenes training scenes instead (how well a model fits what it learnt from)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
@@ -721,9 +736,11 @@ def main(argv=None):
     if overrides: config = TrainingConfig.from_dict({**config.to_dict(), **overrides})
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
     if args.inference and not args.scene_scores: p.error("--chunk-frames and --shifts apply to --scene-scores only")
+    if args.on_train_scenes and not args.scene_scores: p.error("--on-train-scenes applies to --scene-scores only")
     if args.validate or args.scene_scores:
         scores = (validate_checkpoints(config, args.validate, progress=not args.no_progress) if args.validate
-                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, **args.inference))
+                  else scene_scores(config, args.scene_scores, progress=not args.no_progress, split="train" if args.on_train_scenes else None,
+                                    **args.inference))
         for score in scores:
             print(json.dumps(score), flush=True)
         return
