@@ -38,6 +38,7 @@ class ModelConfig:
     refine_depth: int = 3         # its dilated residual blocks (dilations 1, 2, 4, ... bins along frequency)
     refine_time_depth: int = 0    # further refiner blocks dilated along time (2, 4, 8, ... frames), after those
     stereo: bool = False          # True: the control branch also sees the partner channel (level and phase differences)
+    level_blocks: int = 1         # residual blocks at every U-Net level, encoders and decoder (the ones past the first start at zero)
 
     def __post_init__(self):
         def need(ok, msg):
@@ -58,7 +59,7 @@ class ModelConfig:
         need(isinstance(self.freeze_base, bool), f"freeze_base must be true or false, got {self.freeze_base!r}")
         need(isinstance(self.head_hint, bool), f"head_hint must be true or false, got {self.head_hint!r}")
         need(isinstance(self.stereo, bool), f"stereo must be true or false, got {self.stereo!r}")
-        for name, low, high in (("refine_bins", 0, self.n_bins), ("refine_depth", 1, 6), ("refine_time_depth", 0, 5)):
+        for name, low, high in (("refine_bins", 0, self.n_bins), ("refine_depth", 1, 6), ("refine_time_depth", 0, 5), ("level_blocks", 1, 4)):
             v = getattr(self, name)
             need(is_int(v) and low <= v <= high, f"{name} must be an integer in [{low}, {high}], got {v!r}")
 
@@ -125,11 +126,20 @@ def _zero_conv(ch_in: int, ch_out: int) -> nn.Conv2d:
     return conv
 
 class _ResBlock(nn.Module):
-    "Pre-activation residual block with one convolution: x + conv(act(x))."
-    def __init__(self, ch: int, k: int):
+    "Pre-activation residual block with one convolution: x + conv(act(x)); `zero`: the convolution starts at zero (the identity)."
+    def __init__(self, ch: int, k: int, zero: bool = False):
         super().__init__()
         self.conv = nn.Conv2d(ch, ch, k, padding=k // 2)
+        if zero: nn.init.zeros_(self.conv.weight); nn.init.zeros_(self.conv.bias)
     def forward(self, x): return x + self.conv(F.gelu(x))
+
+def _more_blocks(ch: int, cfg: ModelConfig) -> nn.ModuleList:
+    "The `level_blocks - 1` zero-initialised residual blocks a U-Net level runs after its first."
+    return nn.ModuleList(_ResBlock(ch, cfg.kernel_size, zero=True) for _ in range(cfg.level_blocks - 1))
+
+def _run(blocks: nn.ModuleList, x: torch.Tensor) -> torch.Tensor:
+    for block in blocks: x = block(x)
+    return x
 
 def _bands_to_channels(x: torch.Tensor, s: int) -> torch.Tensor:
     "`(B, C, F, T)` → `(B, C·s, F/s, T)`: each group of `s` neighbouring bins becomes `s` channels (lossless band split)."
@@ -157,14 +167,15 @@ class _Encoder(nn.Module):
             kt, st, pt = _time_kernel(i > cfg.depth - cfg.time_down_levels)
             self.downs.append(nn.Conv2d(w[i - 1], w[i], (4, kt), stride=(2, st), padding=(1, pt)))
             self.blocks.append(_ResBlock(w[i], k))
+        self.more = nn.ModuleList(_more_blocks(c, cfg) for c in w)
 
     def forward(self, x, hint=None):
         x = F.gelu(self.stem(x))
         if hint is not None: x = x + hint
-        x = self.block0(x)
+        x = _run(self.more[0], self.block0(x))
         levels = [x]
-        for down, block in zip(self.downs, self.blocks):
-            x = block(F.gelu(down(x)))
+        for down, block, more in zip(self.downs, self.blocks, self.more[1:]):
+            x = _run(more, block(F.gelu(down(x))))
             levels.append(x)
         return levels
 
@@ -196,6 +207,7 @@ class PhaseAwareControlNet(nn.Module):
             kt, st, pt = _time_kernel(i > cfg.depth - cfg.time_down_levels)
             self.ups.append(nn.ConvTranspose2d(w[i], w[i - 1], (4, kt), stride=(2, st), padding=(1, pt)))
             self.dec_blocks.append(_ResBlock(w[i - 1], cfg.kernel_size))
+        self.dec_more = nn.ModuleList(_more_blocks(w[i - 1], cfg) for i in range(cfg.depth, 0, -1))
         self.head = nn.Conv2d(w[0] + 4 * s, cfg.head_width, 1)
         self.head_out = _zero_conv(cfg.head_width, 5 * s)
         # control: mixture features -> zero-conv'd additions to the base
@@ -265,8 +277,8 @@ class PhaseAwareControlNet(nn.Module):
             control = self.control_encoder(base_in, hint)
             levels = [x + zero(c) for x, zero, c in zip(levels, self.control_zero, control)]
         x = levels[-1]
-        for up, block, skip in zip(self.ups, self.dec_blocks, reversed(levels[:-1])):
-            x = block(F.gelu(up(x)) + skip)
+        for up, block, more, skip in zip(self.ups, self.dec_blocks, self.dec_more, reversed(levels[:-1])):
+            x = _run(more, block(F.gelu(up(x)) + skip))
         h = self.head(torch.cat([F.gelu(x), base_in], 1))
         if use_control and self.head_hint is not None: h = h + self.head_hint(ctrl_in)
         h = F.gelu(h)
@@ -299,12 +311,14 @@ class PhaseAwareControlNet(nn.Module):
     # -- checkpoints ---------------------------------------------------------------------------
     GROWABLE = ("refine_bins", "refine_width", "refine_depth", "refine_time_depth")
     _DEEPENABLE = {"refine_depth": "refiner.blocks", "refine_time_depth": "refiner.time_blocks"}
+    _LEVEL_BLOCKS = ("encoder.more", "control_encoder.more", "dec_more")   # the level_blocks beyond the first, per level
     _CONTROL_INPUTS = ("hint_stem.weight", "head_hint.weight", "refiner.stem.weight")   # convolutions that read the control features
 
     def grow_state_dict(self, state_dict: dict, config: ModelConfig | dict) -> dict:
         """The weights of a model of `config` completed to this model's: a checkpoint without a refiner gets this model's
         (zero-output) refiner; a checkpoint whose refiner has fewer blocks (of either kind) gets the missing ones with zero weights;
-        a mono checkpoint made `stereo` gets zero weights on the partner features (so it starts as exactly the mono model)."""
+        a mono checkpoint made `stereo` gets zero weights on the partner features, and one with fewer `level_blocks` gets the
+        missing U-Net blocks with zero weights (so each starts as exactly the checkpoint's model)."""
         old, ours = ModelConfig.from_dict(config).to_dict(), self.config.to_dict()
         differ = sorted(k for k in ours if old[k] != ours[k])
         if not differ: return state_dict
@@ -319,8 +333,12 @@ class PhaseAwareControlNet(nn.Module):
             if not differ: return state_dict
         if not old["refine_bins"] and not set(differ) - set(self.GROWABLE):
             return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
-        if old["refine_bins"] and set(differ) <= set(self._DEEPENABLE) and all(old[k] < ours[k] for k in differ):
-            new_blocks = tuple(f"{self._DEEPENABLE[k]}.{i}." for k in differ for i in range(old[k], ours[k]))
+        deepenable = {**(self._DEEPENABLE if old["refine_bins"] else {}), "level_blocks": None}
+        if set(differ) <= set(deepenable) and all(old[k] < ours[k] for k in differ):
+            new_blocks = tuple(f"{self._DEEPENABLE[k]}.{i}." for k in differ if k != "level_blocks" for i in range(old[k], ours[k]))
+            if "level_blocks" in differ:
+                new_blocks += tuple(f"{prefix}.{level}.{i}." for prefix in self._LEVEL_BLOCKS for level in range(self.config.depth + 1)
+                                    for i in range(old["level_blocks"] - 1, ours["level_blocks"] - 1))
             return {**{k: torch.zeros_like(v) for k, v in self.state_dict().items() if k.startswith(new_blocks)}, **state_dict}
         raise ConfigError("can only grow a refiner onto a checkpoint without one, or deepen its refiner, when the rest matches; "
                           "it differs in " + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
