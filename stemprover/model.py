@@ -133,13 +133,9 @@ class _ResBlock(nn.Module):
         if zero: nn.init.zeros_(self.conv.weight); nn.init.zeros_(self.conv.bias)
     def forward(self, x): return x + self.conv(F.gelu(x))
 
-def _more_blocks(ch: int, cfg: ModelConfig) -> nn.ModuleList:
-    "The `level_blocks - 1` zero-initialised residual blocks a U-Net level runs after its first."
-    return nn.ModuleList(_ResBlock(ch, cfg.kernel_size, zero=True) for _ in range(cfg.level_blocks - 1))
-
-def _run(blocks: nn.ModuleList, x: torch.Tensor) -> torch.Tensor:
-    for block in blocks: x = block(x)
-    return x
+def _more_blocks(ch: int, cfg: ModelConfig) -> nn.Sequential:
+    "The `level_blocks - 1` zero-initialised residual blocks a U-Net level runs after its first (none: the identity)."
+    return nn.Sequential(*(_ResBlock(ch, cfg.kernel_size, zero=True) for _ in range(cfg.level_blocks - 1)))
 
 def _bands_to_channels(x: torch.Tensor, s: int) -> torch.Tensor:
     "`(B, C, F, T)` → `(B, C·s, F/s, T)`: each group of `s` neighbouring bins becomes `s` channels (lossless band split)."
@@ -172,10 +168,10 @@ class _Encoder(nn.Module):
     def forward(self, x, hint=None):
         x = F.gelu(self.stem(x))
         if hint is not None: x = x + hint
-        x = _run(self.more[0], self.block0(x))
+        x = self.more[0](self.block0(x))
         levels = [x]
         for down, block, more in zip(self.downs, self.blocks, self.more[1:]):
-            x = _run(more, block(F.gelu(down(x))))
+            x = more(block(F.gelu(down(x))))
             levels.append(x)
         return levels
 
@@ -278,7 +274,7 @@ class PhaseAwareControlNet(nn.Module):
             levels = [x + zero(c) for x, zero, c in zip(levels, self.control_zero, control)]
         x = levels[-1]
         for up, block, more, skip in zip(self.ups, self.dec_blocks, self.dec_more, reversed(levels[:-1])):
-            x = _run(more, block(F.gelu(up(x)) + skip))
+            x = more(block(F.gelu(up(x)) + skip))
         h = self.head(torch.cat([F.gelu(x), base_in], 1))
         if use_control and self.head_hint is not None: h = h + self.head_hint(ctrl_in)
         h = F.gelu(h)
@@ -333,12 +329,11 @@ class PhaseAwareControlNet(nn.Module):
             if not differ: return state_dict
         if not old["refine_bins"] and not set(differ) - set(self.GROWABLE):
             return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
-        deepenable = {**(self._DEEPENABLE if old["refine_bins"] else {}), "level_blocks": None}
-        if set(differ) <= set(deepenable) and all(old[k] < ours[k] for k in differ):
-            new_blocks = tuple(f"{self._DEEPENABLE[k]}.{i}." for k in differ if k != "level_blocks" for i in range(old[k], ours[k]))
-            if "level_blocks" in differ:
-                new_blocks += tuple(f"{prefix}.{level}.{i}." for prefix in self._LEVEL_BLOCKS for level in range(self.config.depth + 1)
-                                    for i in range(old["level_blocks"] - 1, ours["level_blocks"] - 1))
+        deepenable = {*(self._DEEPENABLE if old["refine_bins"] else ()), "level_blocks"}
+        if set(differ) <= deepenable and all(old[k] < ours[k] for k in differ):
+            new_blocks = tuple(f"{self._DEEPENABLE[k]}.{i}." for k in differ if k in self._DEEPENABLE for i in range(old[k], ours[k]))
+            new_blocks += tuple(f"{prefix}.{level}.{i}." for prefix in self._LEVEL_BLOCKS for level in range(self.config.depth + 1)
+                                for i in range(old["level_blocks"] - 1, ours["level_blocks"] - 1))
             return {**{k: torch.zeros_like(v) for k, v in self.state_dict().items() if k.startswith(new_blocks)}, **state_dict}
         raise ConfigError("can only grow a refiner onto a checkpoint without one, or deepen its refiner, when the rest matches; "
                           "it differs in " + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
