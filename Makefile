@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 export selection-scores scene-scores
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 export selection-scores scene-scores term-gradients
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -106,6 +106,15 @@ scene-scores: setup
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
+# Which loss term steers the updates: each weighted term's gradient norm and its cosine with the whole loss's gradient on
+# the first 8 training batches, at the baseline's and the twenty-eighth cycle's weights -> checkpoints/term_gradients.jsonl
+# (read by nbs/14_training.ipynb).
+term-gradients: setup
+	{ $(VENV)/bin/stemprover-train --config configs/baseline.json --no-progress --term-gradients checkpoints/baseline.pt || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/cycle28.json --no-progress --term-gradients checkpoints/experiments/cycle28.pt || exit 1; \
+	} > checkpoints/term_gradients.jsonl.part
+	mv checkpoints/term_gradients.jsonl.part checkpoints/term_gradients.jsonl
+
 # One earlier cosine cycle of the baseline's lineage, exported to checkpoints/experiments/cycleN.pt (configs/cycleN.json:
 # 1 from scratch, 2 to 5 warm restarts; 6, the same recipe once more without the refiner, was stopped at step 450 and
 # never scored, and the sixth run is configs/refine.json; 7 the sixth run's recipe once more; 8 the seventh's with the
@@ -125,7 +134,8 @@ scene-scores: setup
 # last weights at a peak of 1e-4, is the baseline: make train; 24, the baseline fine-tuned at a peak of 5e-5 for 2000 steps, not adopted: SIR
 # spent beyond the allowance; 25, the baseline with the SIR hinge's knee at +2 dB, 1500 steps at a peak of 1e-4, not adopted; 26, the baseline's recipe with
 # that knee from soup25's weights, stopped at step 94; 27, three residual blocks at every U-Net level grown onto the baseline,
-# 3000 steps at a peak of 2e-4, not adopted; 28, the twenty-fourth's fine-tune on the twenty-seventh's weights, 1000 steps).
+# 3000 steps at a peak of 2e-4, not adopted; 28, the twenty-fourth's fine-tune on the twenty-seventh's weights, 1000 steps, not adopted;
+# 29, the baseline's recipe (the twenty-third's) on the twenty-eighth's weights).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt

@@ -143,9 +143,9 @@ class EnhancementLoss(nn.Module):
         self.weights = LossWeights() if weights is None else LossWeights.from_dict(weights)
         self.hop_length, self.power, self.max_si_sdr, self.resolutions = hop_length, power, max_si_sdr, tuple(resolutions)
 
-    def forward(self, enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor | None = None,
-                artifacted: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, float]]:
-        "Total loss (a scalar tensor to backpropagate) and the unweighted value of every active term."
+    def terms(self, enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor | None = None,
+              artifacted: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        "Every active term, unweighted, as a scalar tensor (what `forward` weighs and sums)."
         given = [enhanced, clean] + [x for x in (mixture, artifacted) if x is not None]
         if any(x.shape != clean.shape or not x.is_complex() for x in given):
             raise ConfigError(f"EnhancementLoss: expected complex spectrograms of one shape, got "
@@ -161,5 +161,11 @@ class EnhancementLoss(nn.Module):
             if mixture is None or artifacted is None:
                 raise ConfigError("EnhancementLoss: the sir term needs mixture= and artifacted= spectrograms")
             terms["sir"] = sir_drop_loss(enhanced, clean, mixture, artifacted, margin_db=w.sir_margin)
-        total = sum(getattr(w, k) * v for k, v in terms.items())
+        return terms
+
+    def forward(self, enhanced: torch.Tensor, clean: torch.Tensor, mixture: torch.Tensor | None = None,
+                artifacted: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, float]]:
+        "Total loss (a scalar tensor to backpropagate) and the unweighted value of every active term."
+        terms = self.terms(enhanced, clean, mixture, artifacted)
+        total = sum(getattr(self.weights, k) * v for k, v in terms.items())
         return total, {k: float(v.detach()) for k, v in terms.items()}

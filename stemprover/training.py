@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_training.ipynb #ea059ea5
 from __future__ import annotations
-import argparse, dataclasses, hashlib, importlib, inspect, json, math, os, random, signal, sys, threading, time, types, typing
+import argparse, dataclasses, hashlib, importlib, inspect, itertools, json, math, os, random, signal, sys, threading, time, types, typing
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -23,7 +23,7 @@ __all__ = ['VALIDATION_SPLITS', 'SELECTION_METRICS', 'CHECKPOINT_FORMAT', 'RESUM
            'validation_data', 'read_checkpoint', 'checkpoint_model_config', 'model_config_mismatch',
            'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'bag_checkpoints',
            'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer', 'validation_records', 'plot_history',
-           'validate_checkpoints', 'scene_scores', 'paired_difference', 'main']
+           'validate_checkpoints', 'scene_scores', 'paired_difference', 'term_gradient_records', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
@@ -459,7 +459,8 @@ class ControlNetTrainer:
         self.stage = stage
         if self.dist.distributed: self.net = self._wrap_ddp()   # DDP must see the new set of trainable parameters
 
-    def _forward_loss(self, batch):
+    def _enhance(self, batch):
+        "The model's output for `batch` and the loss's arguments: `(enhanced, clean, {mixture, artifacted as the loss takes them})`."
         artifacted, clean, mixture = (batch[k].to(self.device, non_blocking=True) for k in ("artifacted", "clean", "mixture"))
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
             stage = {"use_control": self.stage != "base"} if self.config.base_steps else {}
@@ -467,7 +468,11 @@ class ControlNetTrainer:
                 stage["partner"] = tuple(batch[k].to(self.device, non_blocking=True) for k in ("partner_artifacted", "partner_mixture"))
             enhanced = self.net(artifacted, mixture, **stage)
         extra = {k: v for k, v in (("mixture", mixture), ("artifacted", artifacted)) if k in self._loss_inputs}
-        total, terms = self.loss_fn(enhanced.to(torch.complex64), clean, **extra)
+        return enhanced.to(torch.complex64), clean, extra
+
+    def _forward_loss(self, batch):
+        enhanced, clean, extra = self._enhance(batch)
+        total, terms = self.loss_fn(enhanced, clean, **extra)
         return total, terms, enhanced
 
     def train_step(self, batch) -> dict:
@@ -485,6 +490,25 @@ class ControlNetTrainer:
         if self.config.schedule != "plateau": self.scheduler.step()
         return dict(loss=total.item(), **{k: float(v.detach() if torch.is_tensor(v) else v) for k, v in terms.items()},
                     **({"grad_norm": float(grad_norm)} if grad_norm is not None else {}))
+
+    def term_gradients(self, batch) -> dict[str, float]:
+        """Which loss term steers a step on `batch`: the norm of each weighted term's gradient over the trainable weights, its
+        cosine with the whole loss's gradient, and that gradient's norm (before clipping). Needs a loss with `terms()` and
+        `weights` (`EnhancementLoss`); changes no weights and leaves no `.grad` behind."""
+        if not all(hasattr(self.loss_fn, a) for a in ("terms", "weights")):
+            raise ConfigError(f"term gradients: the loss {type(self.loss_fn).__name__} has no terms() and weights to take apart")
+        self._set_stage()
+        self.net.train()
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        enhanced, clean, extra = self._enhance(batch)
+        def gradient(loss):
+            grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+            return torch.cat([(g if g is not None else torch.zeros_like(p)).flatten() for g, p in zip(grads, params)])
+        grads = {k: gradient(getattr(self.loss_fn.weights, k) * v) for k, v in self.loss_fn.terms(enhanced, clean, **extra).items()}
+        total = sum(grads.values())
+        cosine = lambda g: float(g @ total / (g.norm() * total.norm() + 1e-30))
+        return dict(total_grad_norm=float(total.norm()), **{f"{k}_grad_norm": float(g.norm()) for k, g in grads.items()},
+                    **{f"{k}_cos_total": cosine(g) for k, g in grads.items()})
 
     @torch.no_grad()
     def validate(self) -> dict:
@@ -690,6 +714,16 @@ def paired_difference(candidate: dict, incumbent: dict, metric: str = "si_sdr", 
     return dict(n_scenes=len(diff), median=float(np.median(diff)), mean=float(diff.mean()), low=float(low), high=float(high),
                 ahead=float((diff > 0).mean()))
 
+def term_gradient_records(config: TrainingConfig, checkpoint, n_batches: int = 8, progress: bool = True) -> list[dict]:
+    "`ControlNetTrainer.term_gradients` of the weights at `checkpoint` (of `config`'s model) on the first `n_batches` training batches of `config`."
+    if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 1:
+        raise ConfigError(f"term gradients: n_batches must be a positive integer, got {n_batches!r}")
+    trainer = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "init_checkpoint": None}), progress=progress)
+    trainer.load_weights(checkpoint)
+    return [dict(checkpoint=str(checkpoint), batch=i, **trainer.term_gradients(batch))
+            for i, batch in enumerate(itertools.islice(trainer.train_loader, n_batches))]
+
+
 # %% ../nbs/14_training.ipynb #4c0784a9
 @cli_errors
 def main(argv=None):
@@ -712,6 +746,9 @@ def main(argv=None):
     p.add_argument("--n-val-scenes", type=int, metavar="N", help="override the config's n_val_scenes (how many of those scenes; more are separated and cached first)")
     p.add_argument("--on-train-scenes", action="store_true",
                    help="--scene-scores: score the first --n-val-scenes training scenes instead (how well a model fits what it learnt from)")
+    p.add_argument("--term-gradients", metavar="CHECKPOINT",
+                   help="print, for each of the first --n-batches training batches, each loss term's gradient norm at CHECKPOINT's weights and its cosine with the whole loss's, and exit")
+    p.add_argument("--n-batches", type=int, default=8, metavar="N", help="--term-gradients: how many training batches (default 8)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
@@ -737,6 +774,11 @@ def main(argv=None):
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
     if args.inference and not args.scene_scores: p.error("--chunk-frames and --shifts apply to --scene-scores only")
     if args.on_train_scenes and not args.scene_scores: p.error("--on-train-scenes applies to --scene-scores only")
+    if args.term_gradients:
+        if args.validate or args.scene_scores: p.error("--term-gradients is a scoring of its own: give it alone")
+        for record in term_gradient_records(config, args.term_gradients, args.n_batches, progress=not args.no_progress):
+            print(json.dumps(record), flush=True)
+        return
     if args.validate or args.scene_scores:
         scores = (validate_checkpoints(config, args.validate, progress=not args.no_progress) if args.validate
                   else scene_scores(config, args.scene_scores, progress=not args.no_progress, split="train" if args.on_train_scenes else None,
