@@ -135,7 +135,8 @@ term-gradients: setup
 # spent beyond the allowance; 25, the baseline with the SIR hinge's knee at +2 dB, 1500 steps at a peak of 1e-4, not adopted; 26, the baseline's recipe with
 # that knee from soup25's weights, stopped at step 94; 27, three residual blocks at every U-Net level grown onto the baseline,
 # 3000 steps at a peak of 2e-4, not adopted; 28, the twenty-fourth's fine-tune on the twenty-seventh's weights, 1000 steps, not adopted;
-# 29, the baseline's recipe (the twenty-third's) on the twenty-eighth's weights).
+# 29, the baseline's recipe (the twenty-third's) on the twenty-eighth's weights, no candidate (best.pt was its step 0); 30, the
+# twenty-eighth's fine-tune on its own weights with the SIR hinge weighted 0.5).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
