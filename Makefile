@@ -107,12 +107,11 @@ scene-scores: setup
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
 # Which loss term steers the updates: each weighted term's gradient norm and its cosine with the whole loss's gradient on
-# the first 8 training batches, at the baseline's and the twenty-eighth cycle's weights -> checkpoints/term_gradients.jsonl
+# the first 8 training batches (the same for both), at the baseline's and the twenty-eighth cycle's weights -> checkpoints/term_gradients.jsonl
 # (read by nbs/14_training.ipynb).
 term-gradients: setup
-	{ $(VENV)/bin/stemprover-train --config configs/baseline.json --no-progress --term-gradients checkpoints/baseline.pt || exit 1; \
-	  $(VENV)/bin/stemprover-train --config configs/cycle28.json --no-progress --term-gradients checkpoints/experiments/cycle28.pt || exit 1; \
-	} > checkpoints/term_gradients.jsonl.part
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --no-progress --term-gradients checkpoints/baseline.pt checkpoints/experiments/cycle28.pt \
+	  > checkpoints/term_gradients.jsonl.part
 	mv checkpoints/term_gradients.jsonl.part checkpoints/term_gradients.jsonl
 
 # One earlier cosine cycle of the baseline's lineage, exported to checkpoints/experiments/cycleN.pt (configs/cycleN.json:

@@ -714,14 +714,23 @@ def paired_difference(candidate: dict, incumbent: dict, metric: str = "si_sdr", 
     return dict(n_scenes=len(diff), median=float(np.median(diff)), mean=float(diff.mean()), low=float(low), high=float(high),
                 ahead=float((diff > 0).mean()))
 
-def term_gradient_records(config: TrainingConfig, checkpoint, n_batches: int = 8, progress: bool = True) -> list[dict]:
-    "`ControlNetTrainer.term_gradients` of the weights at `checkpoint` (of `config`'s model) on the first `n_batches` training batches of `config`."
+def term_gradient_records(config: TrainingConfig, paths, n_batches: int = 8, progress: bool = True) -> list[dict]:
+    """`ControlNetTrainer.term_gradients` at each checkpoint's weights in `paths` (each with its own model config) on the first
+    `n_batches` training batches of `config`, the same batches for every checkpoint, with `config`'s loss."""
     if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 1:
         raise ConfigError(f"term gradients: n_batches must be a positive integer, got {n_batches!r}")
-    trainer = ControlNetTrainer(TrainingConfig.from_dict({**config.to_dict(), "init_checkpoint": None}), progress=progress)
-    trainer.load_weights(checkpoint)
-    return [dict(checkpoint=str(checkpoint), batch=i, **trainer.term_gradients(batch))
-            for i, batch in enumerate(itertools.islice(trainer.train_loader, n_batches))]
+    datasets, records = {}, []
+    for path in paths:
+        ckpt = read_checkpoint(path)
+        probe_config = TrainingConfig.from_dict({**config.to_dict(), "model": checkpoint_model_config(ckpt), "init_checkpoint": None})
+        model_config = build_model(probe_config)[1]
+        key = (model_config.n_fft, model_config.hop_length, segment_generator(probe_config, model_config).partner)   # what the segments depend on
+        if key not in datasets: datasets[key] = prepare_data(probe_config, model_config, progress=progress)
+        trainer = ControlNetTrainer(probe_config, *datasets[key], progress=False)
+        trainer.model.load_state_dict(ckpt["model"])
+        records += [dict(checkpoint=str(path), batch=i, **trainer.term_gradients(batch))
+                    for i, batch in enumerate(itertools.islice(trainer.train_loader, n_batches))]
+    return records
 
 
 # %% ../nbs/14_training.ipynb #4c0784a9
@@ -746,8 +755,8 @@ def main(argv=None):
     p.add_argument("--n-val-scenes", type=int, metavar="N", help="override the config's n_val_scenes (how many of those scenes; more are separated and cached first)")
     p.add_argument("--on-train-scenes", action="store_true",
                    help="--scene-scores: score the first --n-val-scenes training scenes instead (how well a model fits what it learnt from)")
-    p.add_argument("--term-gradients", metavar="CHECKPOINT",
-                   help="print, for each of the first --n-batches training batches, each loss term's gradient norm at CHECKPOINT's weights and its cosine with the whole loss's, and exit")
+    p.add_argument("--term-gradients", nargs="+", metavar="CHECKPOINT",
+                   help="print, for each checkpoint and each of the first --n-batches training batches of --config (the same for all), each loss term's gradient norm and its cosine with the whole loss's, and exit")
     p.add_argument("--n-batches", type=int, default=8, metavar="N", help="--term-gradients: how many training batches (default 8)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
