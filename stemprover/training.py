@@ -732,7 +732,6 @@ def term_gradient_records(config: TrainingConfig, paths, n_batches: int = 8, pro
                     for i, batch in enumerate(itertools.islice(trainer.train_loader, n_batches))]
     return records
 
-
 # %% ../nbs/14_training.ipynb #4c0784a9
 @cli_errors
 def main(argv=None):
