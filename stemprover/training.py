@@ -645,24 +645,30 @@ def plot_history(log_path, out_path=None):
         with atomic_path(out_path) as tmp: fig.savefig(tmp, format="png", dpi=100)
     return fig
 
-def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
-    "Validation loss and SI-SDR improvement of each checkpoint in `paths` (each with its own model config) on `config`'s validation scenes, as training scores them."
-    vals, scorers, scores = {}, {}, []       # validation data per segment generator (a stereo model also needs the partner channel)
+def _checkpoint_trainers(config: TrainingConfig, paths, datasets):
+    """Yield `(path, trainer)` for each checkpoint in `paths`: a trainer of `config` with that checkpoint's own model config and
+    weights. `datasets(config, model_config) -> (train, val)` runs once per kind of segment (STFT, partner channel) and is shared."""
+    data, trainers = {}, {}
     for path in paths:
         ckpt = read_checkpoint(path)
         model = checkpoint_model_config(ckpt)
         key = json.dumps(model, sort_keys=True)
-        if key not in scorers:
-            scorer_config = TrainingConfig.from_dict({**config.to_dict(), "model": model, "init_checkpoint": None})
-            model_config = build_model(scorer_config)[1]
-            partner = segment_generator(scorer_config, model_config).partner
-            if partner not in vals: vals[partner] = validation_data(scorer_config, model_config, progress)
-            val = vals[partner]
-            scorers[key] = ControlNetTrainer(scorer_config, val, val, progress=False)
-        scorer = scorers[key]
-        scorer.model.load_state_dict(ckpt["model"])                     # the scorer is built for this checkpoint's config
-        scores.append(dict(checkpoint=str(path), split=config.val_split, **scorer.validate()))
-    return scores
+        if key not in trainers:
+            own_config = TrainingConfig.from_dict({**config.to_dict(), "model": model, "init_checkpoint": None})
+            model_config = build_model(own_config)[1]
+            segments = (model_config.n_fft, model_config.hop_length, segment_generator(own_config, model_config).partner)
+            if segments not in data: data[segments] = datasets(own_config, model_config)
+            trainers[key] = ControlNetTrainer(own_config, *data[segments], progress=False)
+        trainers[key].model.load_state_dict(ckpt["model"])
+        yield path, trainers[key]
+
+def validate_checkpoints(config: TrainingConfig, paths, progress: bool = True) -> list[dict]:
+    "Validation loss and SI-SDR improvement of each checkpoint in `paths` (each with its own model config) on `config`'s validation scenes, as training scores them."
+    def validation_only(own_config, model_config):        # no training scenes read
+        val = validation_data(own_config, model_config, progress)
+        return val, val
+    return [dict(checkpoint=str(path), split=config.val_split, **trainer.validate())
+            for path, trainer in _checkpoint_trainers(config, paths, validation_only)]
 
 SCORED_SPLITS = (*VALIDATION_SPLITS, "train")   # scene_scores also reads the first training scenes: how well a model fits what it learnt from
 
@@ -719,18 +725,9 @@ def term_gradient_records(config: TrainingConfig, paths, n_batches: int = 8, pro
     `n_batches` training batches of `config`, the same batches for every checkpoint, with `config`'s loss."""
     if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 1:
         raise ConfigError(f"term gradients: n_batches must be a positive integer, got {n_batches!r}")
-    datasets, records = {}, []
-    for path in paths:
-        ckpt = read_checkpoint(path)
-        probe_config = TrainingConfig.from_dict({**config.to_dict(), "model": checkpoint_model_config(ckpt), "init_checkpoint": None})
-        model_config = build_model(probe_config)[1]
-        key = (model_config.n_fft, model_config.hop_length, segment_generator(probe_config, model_config).partner)   # what the segments depend on
-        if key not in datasets: datasets[key] = prepare_data(probe_config, model_config, progress=progress)
-        trainer = ControlNetTrainer(probe_config, *datasets[key], progress=False)
-        trainer.model.load_state_dict(ckpt["model"])
-        records += [dict(checkpoint=str(path), batch=i, **trainer.term_gradients(batch))
-                    for i, batch in enumerate(itertools.islice(trainer.train_loader, n_batches))]
-    return records
+    return [dict(checkpoint=str(path), batch=i, **trainer.term_gradients(batch))
+            for path, trainer in _checkpoint_trainers(config, paths, lambda own_config, model_config: prepare_data(own_config, model_config, progress=progress))
+            for i, batch in enumerate(itertools.islice(trainer.train_loader, n_batches))]
 
 # %% ../nbs/14_training.ipynb #4c0784a9
 @cli_errors
