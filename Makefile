@@ -141,6 +141,12 @@ train-cycle%: setup
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
 
+# Tuned Spleeter runs (stemprover.tuned, nbs/12a_tuned.ipynb): Deezer's U-Nets with the vocal one's outer levels trained.
+train-tuned%: setup
+	$(VENV)/bin/stemprover-train --config configs/tuned$*.json $$(test -f outputs/training/tuned$*/last.pt && echo --resume)
+	$(VENV)/bin/stemprover-train --export outputs/training/tuned$*/best.pt checkpoints/experiments/tuned$*.pt
+	cp outputs/training/tuned$*/log.jsonl checkpoints/experiments/tuned$*_log.jsonl
+
 # The twenty-second cycle: its candidate is the run's last weights (step 2000), not best.pt (nbs/14_training.ipynb).
 train-cycle22: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle22.json $$(test -f outputs/training/cycle22/last.pt && echo --resume)

@@ -143,11 +143,11 @@ def selection_score(metrics: dict, select_on: str = "val_loss") -> float:
 
 # %% ../nbs/14_training.ipynb #357b0c79
 def build_model(config: TrainingConfig):
-    "The model (and its config object) described by `config.model`."
+    "The model (and its config object) described by `config.model`: the module's `MODEL` class, else its `PhaseAwareControlNet`."
     module = importlib.import_module(config.model_module)
     try: model_config = module.ModelConfig.from_dict(dict(config.model))
     except (TypeError, ValueError) as e: raise ConfigError(f"training config: model: {e}") from None
-    return module.PhaseAwareControlNet(model_config), model_config
+    return (getattr(module, "MODEL", None) or module.PhaseAwareControlNet)(model_config), model_config
 
 def build_loss(config: TrainingConfig, model_config):
     "The loss described by `config.loss` (its iSTFT-based terms use the model's hop length)."
