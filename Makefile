@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 export selection-scores scene-scores term-gradients
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 export selection-scores scene-scores term-gradients
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -146,6 +146,10 @@ train-tuned%: setup
 	$(VENV)/bin/stemprover-train --config configs/tuned$*.json $$(test -f outputs/training/tuned$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/tuned$*/best.pt checkpoints/experiments/tuned$*.pt
 	cp outputs/training/tuned$*/log.jsonl checkpoints/experiments/tuned$*_log.jsonl
+
+# A chain: the tuned Spleeter, then the baseline ControlNet on its output (a candidate without training, nbs/14_training.ipynb).
+chain1: setup
+	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain1.pt checkpoints/experiments/tuned1.pt checkpoints/baseline.pt
 
 # The twenty-second cycle: its candidate is the run's last weights (step 2000), not best.pt (nbs/14_training.ipynb).
 train-cycle22: setup

@@ -12,7 +12,7 @@ import soundfile as sf
 from .utils import (AudioError, ConfigError, StemproverError, as_audio_array, atomic_path,
                               resample, stft, istft, cli_errors)
 from .core import AudioSegment
-from .model import PhaseAwareControlNet, enhance_stft
+from .model import PhaseAwareControlNet, EnhancerChain, enhance_stft
 from .training import load_checkpoint
 
 # %% auto #0
@@ -23,12 +23,15 @@ __all__ = ['enhance_array', 'add_inference_arguments', 'chunk_spans', 'EnhanceJo
 def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int = 1, **chunking) -> np.ndarray:
     """Enhance `(channels, samples)` `stem` given its `mixture` (same shape, any rate); returns float32 of the same shape.
     `shifts`: average over that many STFT frame grids, offset by `hop_length / shifts` samples each (test-time shifts);
-    `chunking`: `chunk_frames`, `overlap` of `enhance_stft`."""
+    `chunking`: `chunk_frames`, `overlap` of `enhance_stft`. An `EnhancerChain` runs its stages in order, each on the last's output."""
     stem, mixture = as_audio_array(stem, "stem"), as_audio_array(mixture, "mixture")
     if mixture.shape[0] != stem.shape[0]:
         mixture = np.repeat(mixture.mean(0, keepdims=True), stem.shape[0], axis=0)
     if mixture.shape != stem.shape:
         raise AudioError(f"stem {stem.shape} and mixture {mixture.shape} must have the same length")
+    if isinstance(model, EnhancerChain):
+        for stage in model.stages: stem = enhance_array(stage, stem, mixture, sample_rate, shifts, **chunking)
+        return stem
     cfg = model.config
     rate = cfg.sample_rate
     stem_m, mix_m = resample(stem, sample_rate, rate), resample(mixture, sample_rate, rate)

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from .utils import ConfigError
 
 # %% auto #0
-__all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'count_parameters', 'enhance_stft', 'ModelBag']
+__all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'count_parameters', 'enhance_stft', 'ModelBag',
+           'EnhancerChain']
 
 # %% ../nbs/12_model.ipynb #147aa2f7
 @dataclass
@@ -431,3 +432,17 @@ class ModelBag(nn.Module):
         return torch.stack([m(artifacted, mixture, use_control=use_control,
                               **({"partner": partner} if getattr(m.config, "stereo", False) else {})) for m in self.members]).mean(0)
 
+
+# %% ../nbs/12_model.ipynb #1ee72017
+class EnhancerChain(nn.Module):
+    """Enhancers applied in order, each to the previous one's output with the same mixture (any STFT settings; run by
+    `stemprover.enhance.enhance_array`). `config`: the first stage's, the one that reads the separator's stem."""
+    def __init__(self, stages):
+        super().__init__()
+        stages = list(stages)
+        if len(stages) < 2: raise ConfigError(f"EnhancerChain: needs at least two stages, got {len(stages)}")
+        self.stages = nn.ModuleList(stages)
+        self.config = stages[0].config
+
+    def forward(self, *args, **kwargs):
+        raise ConfigError("an EnhancerChain runs on waveforms, stage by stage: use stemprover.enhance.enhance_array")

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from .utils import ConfigError, atomic_path, istft, cli_errors
 from .metrics import si_sdr, separation_metrics, median_interval
 from .losses import sir_change
-from .model import ModelBag
+from .model import ModelBag, EnhancerChain
 from .dataset import (TrainingDataset, TrainingSegmentGenerator, build_scene_cache, load_scene_cache,
                                 build_remix_cache, make_dataloader, set_loader_epoch, import_object)
 
@@ -22,8 +22,9 @@ __all__ = ['VALIDATION_SPLITS', 'SELECTION_METRICS', 'CHECKPOINT_FORMAT', 'RESUM
            'selection_score', 'build_model', 'build_loss', 'build_separator', 'segment_generator', 'prepare_data',
            'validation_data', 'read_checkpoint', 'checkpoint_model_config', 'model_config_mismatch',
            'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'bag_checkpoints',
-           'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer', 'validation_records', 'plot_history',
-           'validate_checkpoints', 'scene_scores', 'paired_difference', 'term_gradient_records', 'main']
+           'chain_checkpoints', 'DistInfo', 'init_distributed', 'pick_device', 'ControlNetTrainer',
+           'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores', 'paired_difference',
+           'term_gradient_records', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
@@ -222,16 +223,17 @@ def _set_rng_state(state: dict):
 
 def read_checkpoint(path, expected_model_config: dict | None = None, bag: bool = False) -> dict:
     """The raw dict of a stemprover checkpoint; `ConfigError` for a missing, truncated or foreign file, one of another model config,
-    or a bag of models (`bag_checkpoints`) unless `bag`."""
+    or a bag or chain of models (`bag_checkpoints`, `chain_checkpoints`) unless `bag`."""
     path = Path(path)
     if not path.is_file(): raise ConfigError(f"{path}: no such checkpoint")
     try: ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e: raise ConfigError(f"{path}: not a readable checkpoint, corrupt or truncated ({type(e).__name__})") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ConfigError(f"{path}: not a stemprover training checkpoint")
-    if "members" in ckpt and not bag:
-        raise ConfigError(f"{path}: a bag of {len(ckpt['members'])} models (stemprover-train --bag); training, resuming, exporting, "
-                          "averaging and --validate need one model's checkpoint")
+    for key, kind in (("members", "bag"), ("stages", "chain")):
+        if key in ckpt and not bag:
+            raise ConfigError(f"{path}: a {kind} of {len(ckpt[key])} models (stemprover-train --{kind}); training, resuming, "
+                              "exporting, averaging and --validate need one model's checkpoint")
     if expected_model_config is not None:
         diff = model_config_mismatch(dict(expected_model_config), checkpoint_model_config(ckpt))
         if diff: raise ConfigError(f"{path}: checkpoint of another model configuration ({'; '.join(diff)})")
@@ -267,11 +269,13 @@ def _model_from(ckpt: dict, where) -> tuple[torch.nn.Module, TrainingConfig]:
 
 def load_checkpoint(path, expected_model_config: dict | None = None, device="cpu", bag: bool = True):
     """`(model, training config, checkpoint dict)` from a checkpoint; `ConfigError` if it is not one, or of another model config.
-    A bag (`bag_checkpoints`, refused unless `bag`) loads as a `ModelBag` with its first member's training config."""
+    A bag (`bag_checkpoints`) loads as a `ModelBag`, a chain (`chain_checkpoints`) as an `EnhancerChain`, each with its first
+    model's training config (both refused unless `bag`)."""
     ckpt = read_checkpoint(path, expected_model_config, bag=bag and expected_model_config is None)
-    if "members" in ckpt:
-        loaded = [_model_from(member, f"{path} (member {i}: {member.get('source')})") for i, member in enumerate(ckpt["members"])]
-        return ModelBag([model for model, _ in loaded]).to(device).eval(), loaded[0][1], ckpt
+    for key, kind, combined in (("members", "member", ModelBag), ("stages", "stage", EnhancerChain)):
+        if key in ckpt:
+            loaded = [_model_from(part, f"{path} ({kind} {i}: {part.get('source')})") for i, part in enumerate(ckpt[key])]
+            return combined([model for model, _ in loaded]).to(device).eval(), loaded[0][1], ckpt
     model, config = _model_from(ckpt, path)
     return model.to(device).eval(), config, ckpt
 
@@ -293,16 +297,25 @@ def average_checkpoints(paths, out) -> Path:
                            for k, v in first["model"].items()})
     return export_checkpoint(model, config, out, averaged_from=[str(p) for p in paths], step=None)
 
+def _combined_checkpoint(paths, out, key: str, combine) -> Path:
+    "Write one checkpoint holding the single models of `paths` under `key`, once `combine` accepts them (as loaded models)."
+    if len(paths) < 2: raise ConfigError(f"need at least two checkpoints, got {len(paths)}")
+    checkpoints = [read_checkpoint(path) for path in paths]
+    combine([_model_from(ckpt, path)[0] for ckpt, path in zip(checkpoints, paths)])
+    parts = [dict(config=ckpt["config"], model_config=ckpt["model_config"], model=ckpt["model"], source=str(path), step=ckpt.get("step"))
+             for ckpt, path in zip(checkpoints, paths)]
+    with atomic_path(out) as tmp: torch.save({"format": CHECKPOINT_FORMAT, "version": 1, key: parts}, tmp)
+    return Path(out)
+
 def bag_checkpoints(paths, out) -> Path:
     """Write one checkpoint holding the models of `paths` (exported or a run's, any model configs of one STFT setting), which
     `load_checkpoint` reads as their `ModelBag`: the enhancer that averages their outputs."""
-    if len(paths) < 2: raise ConfigError(f"bag_checkpoints: need at least two checkpoints, got {len(paths)}")
-    checkpoints = [read_checkpoint(path) for path in paths]
-    ModelBag([_model_from(ckpt, path)[0] for ckpt, path in zip(checkpoints, paths)])   # refuses members of other STFT settings
-    members = [dict(config=ckpt["config"], model_config=ckpt["model_config"], model=ckpt["model"], source=str(path), step=ckpt.get("step"))
-               for ckpt, path in zip(checkpoints, paths)]
-    with atomic_path(out) as tmp: torch.save(dict(format=CHECKPOINT_FORMAT, version=1, members=members), tmp)
-    return Path(out)
+    return _combined_checkpoint(paths, out, "members", ModelBag)   # ModelBag refuses members of other STFT settings
+
+def chain_checkpoints(paths, out) -> Path:
+    """Write one checkpoint holding the models of `paths` in order (any model configs), which `load_checkpoint` reads as their
+    `EnhancerChain`: each enhances the previous one's output."""
+    return _combined_checkpoint(paths, out, "stages", EnhancerChain)
 
 # %% ../nbs/14_training.ipynb #a097650d
 @dataclass
@@ -741,6 +754,8 @@ def main(argv=None):
                    help="write the mean of the weights of two or more checkpoints of one model config to OUT, and exit")
     p.add_argument("--bag", nargs="+", metavar=("OUT", "CHECKPOINT"),
                    help="write one checkpoint to OUT holding two or more models whose enhanced outputs are averaged (a bag of models), and exit")
+    p.add_argument("--chain", nargs="+", metavar=("OUT", "CHECKPOINT"),
+                   help="write one checkpoint to OUT holding two or more models applied in order, each to the previous one's output (a chain), and exit")
     p.add_argument("--validate", nargs="+", metavar="CHECKPOINT",
                    help="score checkpoints on the validation scenes of --config (loss, SI-SDR improvement), and exit")
     p.add_argument("--scene-scores", nargs="+", metavar="CHECKPOINT",
@@ -765,14 +780,15 @@ def main(argv=None):
         print(f"wrote {target} (step {ckpt.get('step')})")
         return
     for option, given, combine, what in (("average", args.average, average_checkpoints, "the mean of {} checkpoints"),
-                                         ("bag", args.bag, bag_checkpoints, "a bag of {} models")):
+                                         ("bag", args.bag, bag_checkpoints, "a bag of {} models"),
+                                         ("chain", args.chain, chain_checkpoints, "a chain of {} models")):
         if given:
             if len(given) < 3: p.error(f"--{option} needs OUT and at least two checkpoints")
             out, *sources = given
             combine(sources, out)
             print(f"wrote {out} ({what.format(len(sources))})")
             return
-    if args.config is None: p.error("--config is required (or --export / --average / --bag)")
+    if args.config is None: p.error("--config is required (or --export / --average / --bag / --chain)")
     config = TrainingConfig.from_json(args.config)
     overrides = {k: v for k, v in (("val_split", args.val_split), ("n_val_scenes", args.n_val_scenes)) if v is not None}
     if overrides: config = TrainingConfig.from_dict({**config.to_dict(), **overrides})
