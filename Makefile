@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 export selection-scores scene-scores term-gradients
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain2 export selection-scores scene-scores term-gradients
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -90,10 +90,10 @@ selection-scores: setup
 # inference settings (in 128-frame chunks; averaged over 2 and 4 frame grids); then of the fourteenth and the candidates from
 # cycle 21 on (and, for comparison only, cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on);
 # the ideal ratio mask (the report's "oracle") last on each of those splits; then the fit: the fourteenth, the twenty-seventh, the baseline and
-# the oracle on the first 32 training scenes -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt cycle14.pt) checkpoints/baseline.pt oracle
-FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/baseline.pt oracle
-OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt) checkpoints/baseline.pt oracle
+# the oracle (and the tuned Spleeter) on the first 32 training scenes -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt cycle14.pt) checkpoints/baseline.pt oracle
+FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/baseline.pt oracle
+OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt) checkpoints/baseline.pt oracle
 scene-scores: setup
 	{ for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -150,6 +150,10 @@ train-tuned%: setup
 # A chain: the tuned Spleeter, then the baseline ControlNet on its output (a candidate without training, nbs/14_training.ipynb).
 chain1: setup
 	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain1.pt checkpoints/experiments/tuned1.pt checkpoints/baseline.pt
+
+# The second chain: the tuned Spleeter, then the thirty-first cycle (the baseline fine-tuned on the tuned Spleeter's output).
+chain2: setup
+	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain2.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle31.pt
 
 # The twenty-second cycle: its candidate is the run's last weights (step 2000), not best.pt (nbs/14_training.ipynb).
 train-cycle22: setup

@@ -11,13 +11,14 @@ import numpy as np
 import soundfile as sf
 from .utils import (AudioError, ConfigError, StemproverError, as_audio_array, atomic_path,
                               resample, stft, istft, cli_errors)
-from .core import AudioSegment
+from .core import AudioSegment, Separator
 from .model import PhaseAwareControlNet, EnhancerChain, enhance_stft
 from .training import load_checkpoint
+from .dataset import separator_settings
 
 # %% auto #0
 __all__ = ['enhance_array', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file',
-           'load_enhancer', 'main']
+           'load_enhancer', 'EnhancedSeparator', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
 def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int = 1, **chunking) -> np.ndarray:
@@ -152,6 +153,23 @@ def load_enhancer(checkpoint, device: str | None = None) -> PhaseAwareControlNet
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     model, _, _ = load_checkpoint(checkpoint, device=device)
     return model.eval()
+
+# %% ../nbs/15_enhance.ipynb #69af4e65
+class EnhancedSeparator(Separator):
+    "`base`'s vocals enhanced by the model in `checkpoint` (given the mixture); the accompaniment is the rest of the mixture."
+    def __init__(self, base: str = "spleeter", checkpoint="checkpoints/baseline.pt", **base_kwargs):
+        import hashlib
+        from stemprover.separate import get_separator
+        self.base, self.checkpoint = get_separator(base, **base_kwargs), str(checkpoint)
+        self.model = load_enhancer(checkpoint, device="cpu")
+        self.name = f"{self.base.name}+{Path(checkpoint).stem}"
+        self.settings = dict(base=base, base_settings=separator_settings(self.base), checkpoint=self.checkpoint,
+                             checkpoint_sha256=hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest())
+
+    def separate_array(self, mixture: np.ndarray, sample_rate: int, references: dict | None = None) -> dict[str, np.ndarray]:
+        mixture = as_audio_array(mixture, "mixture")
+        vocals = enhance_array(self.model, self.base.separate_array(mixture, sample_rate)["vocals"], mixture, sample_rate)
+        return {"vocals": vocals, "accompaniment": mixture - vocals}
 
 # %% ../nbs/15_enhance.ipynb #e4758954
 def _parser() -> argparse.ArgumentParser:
