@@ -5,12 +5,12 @@
 # %% ../nbs/12_model.ipynb #8bca488f
 from __future__ import annotations
 import copy, math
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .utils import ConfigError
+from .utils import ConfigError, config_from_dict
 
 # %% auto #0
 __all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'count_parameters', 'enhance_stft', 'ModelBag',
@@ -80,12 +80,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
         "Build from `to_dict` output; unknown keys are an error (a typo must not be silently ignored)."
-        if isinstance(d, ModelConfig): return d
-        if not isinstance(d, dict): raise ConfigError(f"ModelConfig: expected a dict, got {type(d).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown: raise ConfigError(f"ModelConfig: unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**d)
+        return config_from_dict(cls, d)
 
 # %% ../nbs/12_model.ipynb #1bcea675
 _EPS = 1e-5  # magnitude floor of the log features (well below the STFT magnitude of -100 dBFS audio)

@@ -4,11 +4,11 @@
 
 # %% ../nbs/12a_tuned.ipynb #0b7c26e5
 from __future__ import annotations
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .utils import ConfigError
+from .utils import ConfigError, config_from_dict
 from .spleeter import SPLEETER_2STEMS, SPLEETER_EPSILON, SpleeterModel
 
 # %% auto #0
@@ -48,11 +48,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
         "Build from `to_dict` output; unknown keys are an error."
-        if isinstance(d, ModelConfig): return d
-        if not isinstance(d, dict): raise ConfigError(f"ModelConfig: expected a dict, got {type(d).__name__}")
-        unknown = sorted(set(d) - {f.name for f in fields(cls)})
-        if unknown: raise ConfigError(f"ModelConfig: unknown field(s) {unknown}; known: {sorted(f.name for f in fields(cls))}")
-        return cls(**d)
+        return config_from_dict(cls, d)
 
 # %% ../nbs/12a_tuned.ipynb #65c702b6
 class TunedSpleeter(nn.Module):

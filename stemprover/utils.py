@@ -10,10 +10,10 @@ import numpy as np
 import soundfile as sf
 
 # %% auto #0
-__all__ = ['StemproverError', 'AudioError', 'ConfigError', 'as_audio_array', 'to_mono', 'to_stereo', 'resample', 'load_audio',
-           'atomic_path', 'save_audio', 'stft', 'istft', 'fft_frequencies', 'magnitude', 'phase', 'amplitude_to_db',
-           'power_to_db', 'band_mask', 'rms', 'rms_db', 'is_silent', 'repo_root', 'report_template', 'jsonable',
-           'cli_errors']
+__all__ = ['StemproverError', 'AudioError', 'ConfigError', 'config_from_dict', 'as_audio_array', 'to_mono', 'to_stereo',
+           'resample', 'load_audio', 'atomic_path', 'save_audio', 'stft', 'istft', 'fft_frequencies', 'magnitude',
+           'phase', 'amplitude_to_db', 'power_to_db', 'band_mask', 'rms', 'rms_db', 'is_silent', 'repo_root',
+           'report_template', 'jsonable', 'cli_errors']
 
 # %% ../nbs/00_utils.ipynb #abd1cfd0
 class StemproverError(Exception):
@@ -24,6 +24,16 @@ class AudioError(StemproverError, ValueError):
 
 class ConfigError(StemproverError, ValueError):
     "A configuration (JSON test case, training config, checkpoint) that does not validate."
+
+def config_from_dict(cls, d):
+    "An instance of the dataclass `cls` from a dict of its fields (an instance passes through); unknown keys raise `ConfigError`."
+    from dataclasses import fields
+    if isinstance(d, cls): return d
+    if not isinstance(d, dict): raise ConfigError(f"{cls.__name__}: expected a dict, got {type(d).__name__}")
+    known = sorted(f.name for f in fields(cls))
+    unknown = sorted(set(d) - set(known))
+    if unknown: raise ConfigError(f"{cls.__name__}: unknown field(s) {unknown}; known: {known}")
+    return cls(**d)
 
 # %% ../nbs/00_utils.ipynb #23765f22
 def as_audio_array(audio, name: str = "audio") -> np.ndarray:
