@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain2 export selection-scores scene-scores term-gradients
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain2 chain3 export selection-scores scene-scores term-gradients
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -154,6 +154,10 @@ chain1: setup
 # The second chain: the tuned Spleeter, then the thirty-first cycle (the baseline fine-tuned on the tuned Spleeter's output).
 chain2: setup
 	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain2.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle31.pt
+
+# The third chain: the tuned Spleeter, then the thirty-second cycle (the thirty-first without the SIR hinge).
+chain3: setup
+	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain3.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle32.pt
 
 # The twenty-second cycle: its candidate is the run's last weights (step 2000), not best.pt (nbs/14_training.ipynb).
 train-cycle22: setup
