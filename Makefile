@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain2 chain3 export selection-scores scene-scores term-gradients
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -135,7 +135,9 @@ term-gradients: setup
 # that knee from soup25's weights, stopped at step 94; 27, three residual blocks at every U-Net level grown onto the baseline,
 # 3000 steps at a peak of 2e-4, not adopted; 28, the twenty-fourth's fine-tune on the twenty-seventh's weights, 1000 steps, not adopted;
 # 29, the baseline's recipe (the twenty-third's) on the twenty-eighth's weights, no candidate (best.pt was its step 0); 30, the
-# twenty-eighth's fine-tune on its own weights with the SIR hinge weighted 0.5, not adopted: SIR spent beyond the allowance).
+# twenty-eighth's fine-tune on its own weights with the SIR hinge weighted 0.5, not adopted: SIR spent beyond the allowance;
+# 31, the baseline fine-tuned on the tuned Spleeter's output (stemprover.enhance.EnhancedSeparator) as a chain's second stage,
+# no candidate (best.pt was its step 0); 32, the same without the SIR hinge).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
@@ -150,10 +152,6 @@ train-tuned%: setup
 # A chain: the tuned Spleeter, then the baseline ControlNet on its output (a candidate without training, nbs/14_training.ipynb).
 chain1: setup
 	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain1.pt checkpoints/experiments/tuned1.pt checkpoints/baseline.pt
-
-# The second chain: the tuned Spleeter, then the thirty-first cycle (the baseline fine-tuned on the tuned Spleeter's output).
-chain2: setup
-	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain2.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle31.pt
 
 # The third chain: the tuned Spleeter, then the thirty-second cycle (the thirty-first without the SIR hinge).
 chain3: setup
