@@ -158,13 +158,13 @@ def load_enhancer(checkpoint, device: str | None = None) -> PhaseAwareControlNet
 class EnhancedSeparator(Separator):
     "`base`'s vocals enhanced by the model in `checkpoint` (given the mixture); the accompaniment is the rest of the mixture."
     def __init__(self, base: str = "spleeter", checkpoint="checkpoints/baseline.pt", **base_kwargs):
-        import hashlib
         from stemprover.separate import get_separator
+        from stemprover.generate import sha256_file
         self.base, self.checkpoint = get_separator(base, **base_kwargs), str(checkpoint)
         self.model = load_enhancer(checkpoint, device="cpu")
         self.name = f"{self.base.name}+{Path(checkpoint).stem}"
         self.settings = dict(base=base, base_settings=separator_settings(self.base), checkpoint=self.checkpoint,
-                             checkpoint_sha256=hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest())
+                             checkpoint_sha256=sha256_file(checkpoint))
 
     def separate_array(self, mixture: np.ndarray, sample_rate: int, references: dict | None = None) -> dict[str, np.ndarray]:
         mixture = as_audio_array(mixture, "mixture")

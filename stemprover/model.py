@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from .utils import ConfigError, config_from_dict
 
 # %% auto #0
-__all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'count_parameters', 'enhance_stft', 'ModelBag',
-           'EnhancerChain']
+__all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'check_state_dict', 'check_enhancer_inputs',
+           'count_parameters', 'enhance_stft', 'ModelBag', 'EnhancerChain']
 
 # %% ../nbs/12_model.ipynb #147aa2f7
 @dataclass
@@ -293,10 +293,7 @@ class PhaseAwareControlNet(nn.Module):
                 partner: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
         """Enhanced stem STFT `(B, F, T)` complex64 from Spleeter's stem and the mixture (same shape); `use_control` defaults to the
         stage's; `partner`: the other stereo channel's (artifacted, mixture), read by a `stereo` model."""
-        _check_inputs(artifacted, mixture, self.config.n_bins)
-        if partner is not None:
-            _check_inputs(*partner, self.config.n_bins)
-            if partner[0].shape != artifacted.shape: raise ConfigError(f"partner {tuple(partner[0].shape)} and artifacted {tuple(artifacted.shape)} differ in shape")
+        check_enhancer_inputs(artifacted, mixture, self.config.n_bins, partner)
         m1, m2 = self.masks(artifacted, mixture, use_control, partner)
         return m1 * artifacted + m2 * mixture
 
@@ -336,27 +333,29 @@ class PhaseAwareControlNet(nn.Module):
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         "Like `nn.Module.load_state_dict`, but a mismatch raises `ConfigError` naming the keys and shapes."
-        own = self.state_dict()
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        wrong = [f"{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(v.shape)}"
-                 for k, v in own.items() if k in state_dict and tuple(state_dict[k].shape) != tuple(v.shape)]
-        problems = (([f"missing {missing[:5]}{' ...' if len(missing) > 5 else ''}"] if missing and strict else [])
-                    + ([f"unexpected {unexpected[:5]}{' ...' if len(unexpected) > 5 else ''}"] if unexpected and strict else [])
-                    + ([f"shape mismatch {wrong[:5]}{' ...' if len(wrong) > 5 else ''}"] if wrong else []))
-        if problems:
-            raise ConfigError(f"state_dict does not match ModelConfig {self.config.to_dict()}: " + "; ".join(problems))
+        check_state_dict(self.state_dict(), state_dict, strict, f"ModelConfig {self.config.to_dict()}")
         return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
-def _check_inputs(artifacted, mixture, n_bins: int):
-    for name, x in (("artifacted", artifacted), ("mixture", mixture)):
+def check_state_dict(own: dict, state_dict: dict, strict: bool, what: str) -> None:
+    "`ConfigError` naming the missing and unexpected keys (when `strict`) and the wrong shapes of `state_dict` against `own`."
+    def listed(label, items): return [f"{label} {items[:5]}{' ...' if len(items) > 5 else ''}"] if items else []
+    missing = [k for k in own if k not in state_dict] if strict else []
+    unexpected = [k for k in state_dict if k not in own] if strict else []
+    wrong = [f"{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(v.shape)}"
+             for k, v in own.items() if k in state_dict and tuple(state_dict[k].shape) != tuple(v.shape)]
+    problems = listed("missing", missing) + listed("unexpected", unexpected) + listed("shape mismatch", wrong)
+    if problems: raise ConfigError(f"state_dict does not match {what}: " + "; ".join(problems))
+
+def check_enhancer_inputs(artifacted, mixture, n_bins: int, partner: tuple | None = None) -> None:
+    "`ConfigError` unless `artifacted`, `mixture` (and the `partner` pair) are complex `(B, n_bins, T)` tensors of one shape."
+    for name, x in (("artifacted", artifacted), ("mixture", mixture)) + ((("partner artifacted", partner[0]), ("partner mixture", partner[1])) if partner is not None else ()):
         if not isinstance(x, torch.Tensor) or not x.is_complex() or x.ndim != 3:
             raise ConfigError(f"{name}: expected a complex (B, F, T) tensor, got "
                               f"{type(x).__name__} {getattr(x, 'dtype', '')} {tuple(getattr(x, 'shape', ()))}")
         if x.shape[1] != n_bins:
             raise ConfigError(f"{name}: {x.shape[1]} frequency bins, but the model's n_fft gives {n_bins}")
-    if artifacted.shape != mixture.shape:
-        raise ConfigError(f"artifacted {tuple(artifacted.shape)} and mixture {tuple(mixture.shape)} differ in shape")
+        if x.shape != artifacted.shape:
+            raise ConfigError(f"{name} {tuple(x.shape)} and artifacted {tuple(artifacted.shape)} differ in shape")
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of (trainable) parameters of `model`."

@@ -10,6 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .utils import ConfigError, config_from_dict
 from .spleeter import SPLEETER_2STEMS, SPLEETER_EPSILON, SpleeterModel
+from .model import check_enhancer_inputs, check_state_dict
 
 # %% auto #0
 __all__ = ['SPLEETER_LEVELS', 'SPLEETER_BINS', 'TIME_MULTIPLE', 'MODEL', 'ModelConfig', 'TunedSpleeter']
@@ -92,12 +93,7 @@ class TunedSpleeter(nn.Module):
         """Enhanced stem STFT `(B, F, T)` complex64: the tuned mask times `mixture`. `partner`: the other channel's (artifacted,
         mixture), as for a stereo `PhaseAwareControlNet` (without one a channel is its own); `artifacted` is checked, not read;
         `use_control` is accepted for the enhancer interface (there is no control branch)."""
-        for name, x in (("artifacted", artifacted), ("mixture", mixture)) + ((("partner mixture", partner[1]),) if partner else ()):
-            if not isinstance(x, torch.Tensor) or not x.is_complex() or x.ndim != 3 or x.shape[1] != self.config.n_bins:
-                raise ConfigError(f"{name}: expected a complex (B, {self.config.n_bins}, T) tensor, got "
-                                  f"{type(x).__name__} {getattr(x, 'dtype', '')} {tuple(getattr(x, 'shape', ()))}")
-        if partner is not None and partner[1].shape != mixture.shape:
-            raise ConfigError(f"partner {tuple(partner[1].shape)} and mixture {tuple(mixture.shape)} differ in shape")
+        check_enhancer_inputs(artifacted, mixture, self.config.n_bins, partner)
         return self.masks(mixture, mixture if partner is None else partner[1]) * mixture
 
     def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False) -> dict:
@@ -107,12 +103,7 @@ class TunedSpleeter(nn.Module):
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         "Load tuned tensors; keys or shapes that do not fit this `tune_levels` raise `ConfigError`."
-        own = self.state_dict()
-        missing, unexpected = sorted(set(own) - set(state_dict)), sorted(set(state_dict) - set(own))
-        wrong = [f"{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(v.shape)}" for k, v in own.items()
-                 if k in state_dict and tuple(state_dict[k].shape) != tuple(v.shape)]
-        problems = ([f"missing {missing[:4]}"] if missing and strict else []) + ([f"unexpected {unexpected[:4]}"] if unexpected else []) + wrong[:4]
-        if problems: raise ConfigError(f"state_dict does not fit TunedSpleeter {self.config.to_dict()}: " + "; ".join(problems))
-        return super().load_state_dict(state_dict, strict=False, assign=assign)
+        check_state_dict(self.state_dict(), state_dict, strict, f"TunedSpleeter {self.config.to_dict()}")
+        return super().load_state_dict(state_dict, strict=False, assign=assign)   # the locked tensors are not in it
 
 MODEL = TunedSpleeter   # the class `stemprover.training.build_model` builds from this module
