@@ -14,7 +14,7 @@ from .utils import ConfigError, config_from_dict
 
 # %% auto #0
 __all__ = ['ModelConfig', 'model_features', 'PhaseAwareControlNet', 'check_state_dict', 'check_enhancer_inputs',
-           'count_parameters', 'enhance_stft', 'ModelBag', 'EnhancerChain']
+           'count_parameters', 'widen_refiner', 'enhance_stft', 'ModelBag', 'EnhancerChain']
 
 # %% ../nbs/12_model.ipynb #147aa2f7
 @dataclass
@@ -307,7 +307,8 @@ class PhaseAwareControlNet(nn.Module):
         """The weights of a model of `config` completed to this model's: a checkpoint without a refiner gets this model's
         (zero-output) refiner; a checkpoint whose refiner has fewer blocks (of either kind) gets the missing ones with zero weights;
         a mono checkpoint made `stereo` gets zero weights on the partner features, and one with fewer `level_blocks` gets the
-        missing U-Net blocks with zero weights (so each starts as exactly the checkpoint's model)."""
+        missing U-Net blocks with zero weights; a refiner of a smaller `refine_width` is widened (`widen_refiner`). Each starts as
+        exactly the checkpoint's model."""
         old, ours = ModelConfig.from_dict(config).to_dict(), self.config.to_dict()
         differ = sorted(k for k in ours if old[k] != ours[k])
         if not differ: return state_dict
@@ -320,6 +321,10 @@ class PhaseAwareControlNet(nn.Module):
                     state_dict[k] = widened
             differ.remove("stereo"); old = {**old, "stereo": True}
             if not differ: return state_dict
+        if "refine_width" in differ and old["refine_bins"] and old["refine_width"] < ours["refine_width"]:
+            state_dict = widen_refiner(state_dict, self.state_dict())
+            differ.remove("refine_width"); old = {**old, "refine_width": ours["refine_width"]}
+            if not differ: return state_dict
         if not old["refine_bins"] and not set(differ) - set(self.GROWABLE):
             return {**{k: v for k, v in self.state_dict().items() if k.startswith("refiner.")}, **state_dict}
         deepenable = {*(self._DEEPENABLE if old["refine_bins"] else ()), "level_blocks"}
@@ -328,7 +333,7 @@ class PhaseAwareControlNet(nn.Module):
             new_blocks += tuple(f"{prefix}.{level}.{i}." for prefix in self._LEVEL_BLOCKS for level in range(self.config.depth + 1)
                                 for i in range(old["level_blocks"] - 1, ours["level_blocks"] - 1))
             return {**{k: torch.zeros_like(v) for k, v in self.state_dict().items() if k.startswith(new_blocks)}, **state_dict}
-        raise ConfigError("can only grow a refiner onto a checkpoint without one, or deepen its refiner, when the rest matches; "
+        raise ConfigError("can only grow a refiner onto a checkpoint without one, or deepen or widen its refiner, when the rest matches; "
                           "it differs in " + "; ".join(f"{k}: checkpoint {old[k]!r}, model {ours[k]!r}" for k in differ))
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
@@ -360,6 +365,20 @@ def check_enhancer_inputs(artifacted, mixture, n_bins: int, partner: tuple | Non
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of (trainable) parameters of `model`."
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+# %% ../nbs/12_model.ipynb #bbc4c9e1
+def widen_refiner(state_dict: dict, own: dict) -> dict:
+    """`state_dict` with its refiner's tensors widened to the shapes of `own` (a wider model's fresh weights): the old
+    channels keep their weights and never read the new ones (zero weights there), the new channels keep `own`'s random
+    weights, so the refiner's output is unchanged at the start while every new weight gets gradient."""
+    widened = dict(state_dict)
+    for key, old in state_dict.items():
+        if not key.startswith("refiner.") or own[key].shape == old.shape: continue
+        new = own[key].clone()
+        new[tuple(slice(0, n) for n in old.shape)] = old
+        if new.ndim == 4: new[:old.shape[0], old.shape[1]:] = 0
+        widened[key] = new
+    return widened
 
 # %% ../nbs/12_model.ipynb #da532258
 def _crossfade_weights(n: int, overlap: int, fade_in: bool, fade_out: bool) -> np.ndarray:
