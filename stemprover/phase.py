@@ -7,11 +7,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, asdict
 import numpy as np
-from .utils import AudioError, as_audio_array, stft
+from .utils import AudioError, as_audio_array, stft, istft
 from .core import AudioSegment, ProcessingConfig
 
 # %% auto #0
-__all__ = ['phase_difference', 'PhaseAnalysis', 'PhaseAnalyzer']
+__all__ = ['phase_difference', 'with_phase_of', 'PhaseAnalysis', 'PhaseAnalyzer']
 
 # %% ../nbs/07_phase.ipynb #b23fcc0d
 def phase_difference(reference_stft: np.ndarray, estimate_stft: np.ndarray) -> np.ndarray:
@@ -34,6 +34,16 @@ def _deviation(cross: np.ndarray, axis: int) -> float:
     "Magnitude-weighted mean |angle| of the change of the cross-spectrum phase along `axis`."
     z = np.take(cross, np.arange(1, cross.shape[axis]), axis) * np.conj(np.take(cross, np.arange(cross.shape[axis] - 1), axis))
     return _weighted_mean(np.abs(np.angle(z)), np.sqrt(np.abs(z)))
+
+# %% ../nbs/07_phase.ipynb #1ef5abe8
+def with_phase_of(audio: np.ndarray, phase_source: np.ndarray, n_fft: int = 2048, hop_length: int = 512) -> np.ndarray:
+    "`(channels, samples)` audio with the STFT magnitudes of `audio` and the phase of `phase_source` (same shape)."
+    audio, phase_source = as_audio_array(audio), as_audio_array(phase_source)
+    if audio.shape != phase_source.shape:
+        raise AudioError(f"with_phase_of: shapes differ: audio {audio.shape}, phase source {phase_source.shape}")
+    source_stft = stft(phase_source, n_fft, hop_length)
+    rotation = source_stft / np.maximum(np.abs(source_stft), np.finfo(np.float32).tiny)
+    return istft(np.abs(stft(audio, n_fft, hop_length)) * rotation, audio.shape[-1], n_fft, hop_length)
 
 # %% ../nbs/07_phase.ipynb #67be766c
 @dataclass

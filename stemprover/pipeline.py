@@ -13,6 +13,7 @@ from .utils import (AudioError, ConfigError, atomic_path, cli_errors, save_audio
                               amplitude_to_db)
 from .core import AudioSegment, ProcessingConfig, Separator
 from .metrics import separation_metrics, band_limited, snr_db, median_interval, interval_text
+from .phase import with_phase_of
 
 # %% auto #0
 __all__ = ['SOURCES', 'HELD_OUT_SPLITS', 'STEMS', 'HIGH_BAND_HZ', 'SCORE_KEYS', 'DEFAULT_CHECKPOINT', 'TRAIN_HINT', 'ORACLES',
@@ -137,13 +138,14 @@ def load_pipeline_enhancer(checkpoint) -> tuple[object | None, str | None]:
 
 # %% ../nbs/16_pipeline.ipynb #dec167eb
 ORACLES = ("oracle", "oracle-psm")   # reference-based bounds, scored wherever an example has references
-COMPARED = ("wiener", "enhanced", *ORACLES)   # the variants reported as changes over the separator's output
+COMPARED = ("wiener", "enhanced", "enhanced-magnitude", *ORACLES)   # the variants reported as changes over the separator's output
 VARIANTS = ("mixture", "separated", *COMPARED)
 LISTEN = ("separated", "enhanced")   # the vocal estimates kept for listening and spectrograms: before and after
 
 def variant_label(variant: str, separator: str) -> str:
     "The display name of a variant for `separator`: e.g. 'spleeter+enhanced'."
-    return {"separated": separator, "wiener": f"{separator}+wiener", "enhanced": f"{separator}+enhanced"}.get(variant, variant)
+    return {"separated": separator, "wiener": f"{separator}+wiener", "enhanced": f"{separator}+enhanced",
+            "enhanced-magnitude": f"{separator}+enhanced, {separator}'s phase"}.get(variant, variant)
 
 @dataclass
 class PipelineResult:
@@ -214,6 +216,8 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
             vocals = enhance_array(model, estimates["separated"]["vocals"], mix, sr, **(inference or {}))
             estimates["enhanced"] = {"vocals": vocals, "accompaniment": mix - vocals}
             timings["enhanced"] = time.perf_counter() - t0
+            without_phase_repair = with_phase_of(vocals, estimates["separated"]["vocals"])   # the ablation: its magnitudes, its input's phase
+            estimates["enhanced-magnitude"] = {"vocals": without_phase_repair, "accompaniment": mix - without_phase_repair}
         if refs: estimates.update((name, oracle.separate_array(mix, sr, refs)) for name, oracle in oracles.items())
         if sr not in analyzers: analyzers[sr] = Analyzers(sr)
         for variant, est in estimates.items():
@@ -327,7 +331,8 @@ def conclusions(result: PipelineResult) -> list[str]:
 
 # %% ../nbs/16_pipeline.ipynb #eb678a4f
 VARIANT_STYLE = {"mixture": ("tab:gray", "x"), "separated": ("tab:blue", "o"), "wiener": ("tab:orange", "s"),
-                 "enhanced": ("tab:green", "D"), "oracle": ("black", "^"), "oracle-psm": ("tab:purple", "v")}
+                 "enhanced": ("tab:green", "D"), "enhanced-magnitude": ("tab:olive", "d"), "oracle": ("black", "^"),
+                 "oracle-psm": ("tab:purple", "v")}
 
 def plot_improvements(result: PipelineResult, metrics=("si_sdr", "snr_high")):
     "Per-example change of each of `metrics` over the separator's output, for the Wiener post-filter, the enhancer and the oracles."
