@@ -91,9 +91,9 @@ selection-scores: setup
 # cycle 21 on (and, for comparison only, cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on);
 # the ideal ratio mask (the report's "oracle") last on each of those splits; then the fit: the fourteenth, the twenty-seventh, the baseline and
 # the oracle (and the tuned Spleeter) on the first 32 training scenes -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle14.pt) checkpoints/baseline.pt oracle
-FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/baseline.pt oracle
-OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt) checkpoints/baseline.pt oracle
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt) checkpoints/baseline.pt oracle
+FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/baseline.pt oracle
+OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt) checkpoints/baseline.pt oracle
 scene-scores: setup
 	{ for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
