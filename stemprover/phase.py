@@ -41,15 +41,16 @@ def with_phase_of(audio: np.ndarray, phase_source: np.ndarray, n_fft: int = 2048
     """`(channels, samples)` audio with the STFT magnitudes of `audio` and the phase of `phase_source` (same shape); with
     `fallback`, the phase of `fallback` in the bins where `phase_source` is `silent_db` or more below `audio` (it has no phase there)."""
     audio, phase_source = as_audio_array(audio), as_audio_array(phase_source)
-    sources = [phase_source] + ([as_audio_array(fallback)] if fallback is not None else [])
-    if any(source.shape != audio.shape for source in sources):
-        raise AudioError(f"with_phase_of: shapes differ: audio {audio.shape}, phase sources {[source.shape for source in sources]}")
+    fallback = None if fallback is None else as_audio_array(fallback)
+    for name, source in (("phase source", phase_source), ("fallback", fallback)):
+        if source is not None and source.shape != audio.shape:
+            raise AudioError(f"with_phase_of: shapes differ: audio {audio.shape}, {name} {source.shape}")
     def rotation(spec): return spec / np.maximum(np.abs(spec), np.finfo(np.float32).tiny)
     spec, source_stft = stft(audio, n_fft, hop_length), stft(phase_source, n_fft, hop_length)
     phase = rotation(source_stft)
     if fallback is not None:
         silent = np.abs(source_stft) < 10 ** (silent_db / 20) * np.abs(spec)
-        phase = np.where(silent, rotation(stft(sources[1], n_fft, hop_length)), phase)
+        phase = np.where(silent, rotation(stft(fallback, n_fft, hop_length)), phase)
     return istft(np.abs(spec) * phase, audio.shape[-1], n_fft, hop_length)
 
 # %% ../nbs/07_phase.ipynb #67be766c

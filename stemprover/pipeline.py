@@ -216,7 +216,8 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
             vocals = enhance_array(model, estimates["separated"]["vocals"], mix, sr, **(inference or {}))
             estimates["enhanced"] = {"vocals": vocals, "accompaniment": mix - vocals}
             timings["enhanced"] = time.perf_counter() - t0
-            without_phase_repair = with_phase_of(vocals, estimates["separated"]["vocals"], fallback=mix)   # its magnitudes, its input's phase
+            without_phase_repair = with_phase_of(vocals, estimates["separated"]["vocals"], model.config.n_fft, model.config.hop_length,
+                                                 fallback=mix)   # its magnitudes, its input's phase
             estimates["enhanced-magnitude"] = {"vocals": without_phase_repair, "accompaniment": mix - without_phase_repair}
         if refs: estimates.update((name, oracle.separate_array(mix, sr, refs)) for name, oracle in oracles.items())
         if sr not in analyzers: analyzers[sr] = Analyzers(sr)
