@@ -17,22 +17,39 @@ from .training import load_checkpoint
 from .dataset import separator_settings
 
 # %% auto #0
-__all__ = ['enhance_array', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob', 'default_output_path', 'enhance_file',
-           'load_enhancer', 'EnhancedSeparator', 'main']
+__all__ = ['MAX_STRENGTH', 'enhance_array', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob', 'default_output_path',
+           'enhance_file', 'load_enhancer', 'EnhancedSeparator', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
-def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int = 1, **chunking) -> np.ndarray:
+MAX_STRENGTH = 2.0   # past twice its own correction the model would be amplifying its errors, not repairing the stem
+
+def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int = 1,
+                  strength: float = 1.0, **chunking) -> np.ndarray:
     """Enhance `(channels, samples)` `stem` given its `mixture` (same shape, any rate); returns float32 of the same shape.
     `shifts`: average over that many STFT frame grids, offset by `hop_length / shifts` samples each (test-time shifts);
-    `chunking`: `chunk_frames`, `overlap` of `enhance_stft`. An `EnhancerChain` runs its stages in order, each on the last's output."""
+    `strength`: how much of the model's correction to apply, `stem + strength · (enhanced − stem)` (0: the stem unchanged,
+    1: the model's output, up to `MAX_STRENGTH`: extrapolated); `chunking`: `chunk_frames`, `overlap` of `enhance_stft`.
+    An `EnhancerChain` runs its stages in order, each on the last's output, and `strength` scales the whole chain's correction."""
     stem, mixture = as_audio_array(stem, "stem"), as_audio_array(mixture, "mixture")
     if mixture.shape[0] != stem.shape[0]:
         mixture = np.repeat(mixture.mean(0, keepdims=True), stem.shape[0], axis=0)
     if mixture.shape != stem.shape:
         raise AudioError(f"stem {stem.shape} and mixture {mixture.shape} must have the same length")
+    _check_strength(strength)
+    if strength == 0.0: return stem.astype(np.float32)
     if isinstance(model, EnhancerChain):
-        for stage in model.stages: stem = enhance_array(stage, stem, mixture, sample_rate, shifts, **chunking)
-        return stem
+        enhanced = stem
+        for stage in model.stages: enhanced = enhance_array(stage, enhanced, mixture, sample_rate, shifts, **chunking)
+    else:
+        enhanced = _enhance_model(model, stem, mixture, sample_rate, shifts, chunking)
+    return enhanced if strength == 1.0 else (stem + strength * (enhanced - stem)).astype(np.float32)
+
+def _check_strength(strength: float) -> float:
+    if not 0.0 <= strength <= MAX_STRENGTH: raise ConfigError(f"strength must be in [0, {MAX_STRENGTH:g}], got {strength}")
+    return strength
+
+def _enhance_model(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int, chunking: dict) -> np.ndarray:
+    "One model's output for `stem` at `sample_rate`: resampled to the model's rate and back, averaged over `shifts` frame grids."
     cfg = model.config
     rate = cfg.sample_rate
     stem_m, mix_m = resample(stem, sample_rate, rate), resample(mixture, sample_rate, rate)
@@ -52,12 +69,18 @@ class _InferenceAction(argparse.Action):
         setattr(namespace, self.dest, {**getattr(namespace, self.dest), **dict(zip(self.keys, values))})
 
 def add_inference_arguments(parser: argparse.ArgumentParser, scope: str = "") -> None:
-    "Add `--chunk-frames FRAMES OVERLAP` and `--shifts N` to `parser`, read as `args.inference`: `enhance_array`'s keyword arguments (empty: its defaults)."
+    "Add `--chunk-frames FRAMES OVERLAP`, `--shifts N` and `--strength S` to `parser`, read as `args.inference`: `enhance_array`'s keyword arguments (empty: its defaults)."
     parser.set_defaults(inference={})
     parser.add_argument("--chunk-frames", dest="inference", nargs=2, type=int, metavar=("FRAMES", "OVERLAP"), action=_InferenceAction,
                         keys=("chunk_frames", "overlap"), help=f"{scope}enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
     parser.add_argument("--shifts", dest="inference", type=int, metavar="N", action=_InferenceAction, keys=("shifts",),
                         help=f"{scope}average the enhancement over N STFT frame grids (default: enhance_array's)")
+    def strength(text: str) -> float:
+        try: return _check_strength(float(text))
+        except (ValueError, ConfigError) as e: raise argparse.ArgumentTypeError(str(e)) from None
+    parser.add_argument("--strength", dest="inference", type=strength, metavar="S", action=_InferenceAction, keys=("strength",),
+                        help=f"{scope}apply S times the model's correction: 0 leaves the stem as it is, 1 is the model's output "
+                             f"(the default), up to {MAX_STRENGTH:g} extrapolates it")
 
 def _enhance_offset(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, offset: int, chunking: dict) -> np.ndarray:
     "Enhance with `offset` samples of silence in front (another STFT frame grid), then drop them."

@@ -187,7 +187,7 @@ def run_pipeline(examples, separator: str | Separator = "spleeter", checkpoint=D
                  write_audio: bool = True, audio_examples: int = 1, progress: bool = True, parameters: dict | None = None,
                  inference: dict | None = None) -> PipelineResult:
     """Separate, post-filter, enhance and score every example; with `out_dir`, write the report files there (`write_pipeline_report`).
-    `inference`: the enhancer's `enhance_array` keyword arguments (`shifts`, `chunk_frames`, `overlap`; default: its own)."""
+    `inference`: the enhancer's `enhance_array` keyword arguments (`shifts`, `strength`, `chunk_frames`, `overlap`; default: its own)."""
     from stemprover.separate import get_separator, wiener_postfilter
     start = time.perf_counter()
     examples = list(examples)

@@ -689,7 +689,7 @@ def scene_scores(config: TrainingConfig, paths, progress: bool = True, split: st
     """Each checkpoint's whole-scene change over the separator's vocal on the first `config.n_val_scenes` scenes of `split` (default
     `config.val_split`; "train" measures the fit), as the before/after report measures its test splits: SI-SDR and bss_eval SIR,
     median, mean and minimum over the scenes. A path named as one of the report's reference oracles ("oracle", "oracle-psm") scores
-    that bound instead. `inference` (`enhance_array`'s `shifts`, `chunk_frames`, `overlap`), when given, is applied and recorded."""
+    that bound instead. `inference` (`enhance_array`'s `shifts`, `strength`, `chunk_frames`, `overlap`), when given, is applied and recorded."""
     from stemprover.enhance import enhance_array          # here, not at the top: these modules import this one
     from stemprover.pipeline import ORACLES
     from stemprover.separate import get_separator
@@ -793,7 +793,7 @@ def main(argv=None):
     overrides = {k: v for k, v in (("val_split", args.val_split), ("n_val_scenes", args.n_val_scenes)) if v is not None}
     if overrides: config = TrainingConfig.from_dict({**config.to_dict(), **overrides})
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
-    if args.inference and not args.scene_scores: p.error("--chunk-frames and --shifts apply to --scene-scores only")
+    if args.inference and not args.scene_scores: p.error("--chunk-frames, --shifts and --strength apply to --scene-scores only")
     if args.on_train_scenes and not args.scene_scores: p.error("--on-train-scenes applies to --scene-scores only")
     if args.term_gradients:
         if args.validate or args.scene_scores: p.error("--term-gradients is a scoring of its own: give it alone")
