@@ -89,7 +89,8 @@ selection-scores: setup
 # checkpoints on both selection splits, and of the fourteenth (the baseline until the twenty-third) enhanced with other
 # inference settings (in 128-frame chunks; averaged over 2 and 4 frame grids); then of the fourteenth and the candidates from
 # cycle 21 on (and, for comparison only, cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on);
-# the ideal ratio mask (the report's "oracle") last on each of those splits; then the fit: the fourteenth, the twenty-seventh, the baseline and
+# the ideal ratio mask (the report's "oracle") last on each of those splits; then the baseline at four enhancement strengths
+# on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the baseline and
 # the oracle (and the tuned Spleeter) on the first 32 training scenes -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
 SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt) checkpoints/baseline.pt oracle
 FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/baseline.pt oracle
@@ -102,6 +103,10 @@ scene-scores: setup
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores checkpoints/experiments/cycle14.pt --shifts 4 || exit 1; \
 	done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores $(OODVAL96_CHECKPOINTS) || exit 1; \
+	for strength in 0.5 0.8 1.25 1.5; do \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/baseline.pt --strength $$strength || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/baseline.pt --strength $$strength || exit 1; \
+	done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores $(FIT_CHECKPOINTS) || exit 1; \
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl

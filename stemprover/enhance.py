@@ -17,8 +17,8 @@ from .training import load_checkpoint
 from .dataset import separator_settings
 
 # %% auto #0
-__all__ = ['MAX_STRENGTH', 'enhance_array', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob', 'default_output_path',
-           'enhance_file', 'load_enhancer', 'EnhancedSeparator', 'main']
+__all__ = ['MAX_STRENGTH', 'enhance_array', 'apply_strength', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob',
+           'default_output_path', 'enhance_file', 'load_enhancer', 'EnhancedSeparator', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
 MAX_STRENGTH = 2.0   # past twice its own correction the model would be amplifying its errors, not repairing the stem
@@ -42,11 +42,16 @@ def enhance_array(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.nda
         for stage in model.stages: enhanced = enhance_array(stage, enhanced, mixture, sample_rate, shifts, **chunking)
     else:
         enhanced = _enhance_model(model, stem, mixture, sample_rate, shifts, chunking)
-    return enhanced if strength == 1.0 else (stem + strength * (enhanced - stem)).astype(np.float32)
+    return apply_strength(stem, enhanced, strength)
 
 def _check_strength(strength: float) -> float:
     if not 0.0 <= strength <= MAX_STRENGTH: raise ConfigError(f"strength must be in [0, {MAX_STRENGTH:g}], got {strength}")
     return strength
+
+def apply_strength(stem: np.ndarray, enhanced: np.ndarray, strength: float) -> np.ndarray:
+    "`stem + strength · (enhanced − stem)` as float32: `strength` times an enhancer's correction of `stem` (0 … `MAX_STRENGTH`)."
+    _check_strength(strength)
+    return enhanced.astype(np.float32) if strength == 1.0 else (stem + strength * (enhanced - stem)).astype(np.float32)
 
 def _enhance_model(model: PhaseAwareControlNet, stem: np.ndarray, mixture: np.ndarray, sample_rate: int, shifts: int, chunking: dict) -> np.ndarray:
     "One model's output for `stem` at `sample_rate`: resampled to the model's rate and back, averaged over `shifts` frame grids."

@@ -120,6 +120,7 @@ class ExplorerView:
     separation_cached: bool = False
     notes: list[str] = field(default_factory=list)
     time_s: float = 0.0
+    strength: float = 1.0                       # of the enhancer's correction (`enhance_array`'s `strength`)
 
     def row(self, variant: str) -> dict | None:
         return next((r for r in self.rows if r["variant"] == variant), None)
@@ -137,8 +138,9 @@ def band_analyzers(sample_rate: int, bands: FrequencyBands) -> Analyzers:
 
 # %% ../nbs/17_explorer.ipynb #17343e5a
 def explore(example: Example, separator: str = "spleeter", bands: FrequencyBands | str = DEFAULT_FREQUENCY_BANDS,
-            checkpoint=DEFAULT_CHECKPOINT, cache: ExplorerCache | None = None, figure: bool = True) -> ExplorerView:
-    "Separate (or reuse), post-filter, enhance and score `example`, and lay it out as an `ExplorerView`."
+            checkpoint=DEFAULT_CHECKPOINT, cache: ExplorerCache | None = None, figure: bool = True, strength: float = 1.0) -> ExplorerView:
+    """Separate (or reuse), post-filter, enhance and score `example`, and lay it out as an `ExplorerView`; the enhanced
+    vocal applies `strength` times the model's correction (the model runs once per example: another strength reuses it)."""
     start, cache = time.perf_counter(), cache if cache is not None else ExplorerCache()
     if isinstance(bands, str):
         if bands not in BAND_CONFIGURATIONS: raise ConfigError(f"unknown band configuration {bands!r}; expected one of {list(BAND_CONFIGURATIONS)}")
@@ -150,11 +152,11 @@ def explore(example: Example, separator: str = "spleeter", bands: FrequencyBands
     notes, missing = [], {}
     if model is not None:
         key = (_digest(mix), sr, separator, model_key)
-        if key not in cache.enhanced:
-            from stemprover.enhance import enhance_array
-            vocals = enhance_array(model, estimates["separated"]["vocals"], mix, sr)
-            cache.enhanced[key] = {"vocals": vocals, "accompaniment": mix - vocals}
-        estimates["enhanced"] = cache.enhanced[key]
+        from stemprover.enhance import enhance_array, apply_strength
+        if key not in cache.enhanced: cache.enhanced[key] = enhance_array(model, estimates["separated"]["vocals"], mix, sr)
+        vocals = apply_strength(estimates["separated"]["vocals"], cache.enhanced[key], strength)
+        estimates["enhanced"] = {"vocals": vocals, "accompaniment": mix - vocals}
+        if strength != 1.0: notes.append(f"enhanced at strength {strength:g}")
     else:
         missing["enhanced"] = NO_CHECKPOINT
         notes.append(f"enhancement skipped: {why_not}")
@@ -165,7 +167,7 @@ def explore(example: Example, separator: str = "spleeter", bands: FrequencyBands
     stems = {c: stems[c] for c in STEM_COLUMNS if c in stems}
     analyzers, rows = band_analyzers(sr, bands), []
     for variant in [v for v in SCORED if v in estimates]:
-        key = (_digest(mix), sr, separator, model_key if variant == "enhanced" else None, variant)
+        key = (_digest(mix), sr, separator, (model_key, strength) if variant == "enhanced" else None, variant)
         vocals = estimates[variant]["vocals"]
         if key not in cache.scores:
             cache.scores[key] = bands, (score_vocals(example.references, estimates[variant], analyzers) if example.has_references
@@ -178,7 +180,7 @@ def explore(example: Example, separator: str = "spleeter", bands: FrequencyBands
     table = [dict(band=band, low_hz=low, high_hz=high, energy_db={r["variant"]: r["band_energy_db"][band] for r in rows},
                   coherence={r["variant"]: r["band_phase_coherence"][band] for r in rows}) for band, (low, high) in bands]
     view = ExplorerView(example, separator, bands, None if checkpoint is None else str(checkpoint), stems, missing, rows, table,
-                        separation_cached=cached, notes=notes)
+                        separation_cached=cached, notes=notes, strength=strength)
     if figure: view.figure = plot_view(view)
     view.time_s = time.perf_counter() - start
     return view
@@ -285,6 +287,7 @@ class Explorer:
                  seconds: float = DEFAULT_SECONDS, source: str = "golden"):
         import ipywidgets as w
         from stemprover.separate import SEPARATORS
+        from stemprover.enhance import MAX_STRENGTH
         self.golden_dir, self.cache, self.view = golden_dir, ExplorerCache(), None
         self.source = w.Dropdown(options=list(SOURCES), value=source, description="source")
         self.example = w.Dropdown(options=[], description="example")
@@ -293,14 +296,16 @@ class Explorer:
         self.bands = w.Dropdown(options=list(BAND_CONFIGURATIONS), value=DEFAULT_FREQUENCY_BANDS.name, description="bands")
         self.checkpoint = w.Text(value=str(checkpoint or ""), description="checkpoint")
         self.seconds = w.BoundedFloatText(value=seconds, min=0.5, max=600.0, step=0.5, description="seconds")
+        self.strength = w.FloatSlider(value=1.0, min=0.0, max=MAX_STRENGTH, step=0.05, description="strength", continuous_update=False)
         self.button = w.Button(description="Run", button_style="primary", icon="play")
         self.status, self.output = w.HTML(), w.Output()
         self.source.observe(lambda _: self._fill_examples(), names="value")
-        self.bands.observe(self._on_bands, names="value")
+        self.bands.observe(self._reshow, names="value")
+        self.strength.observe(self._reshow, names="value")
         self.button.on_click(self.run)
         self._fill_examples()
         self.widget = w.VBox([w.HBox([self.source, self.example, self.path]), w.HBox([self.separator, self.bands, self.seconds]),
-                              w.HBox([self.checkpoint, self.button]), self.status, self.output])
+                              w.HBox([self.checkpoint, self.strength, self.button]), self.status, self.output])
 
     def _fill_examples(self):
         user = self.source.value == "user"
@@ -318,13 +323,14 @@ class Explorer:
         key = self.path.value if self.source.value == "user" else self.example.value
         self._say(f"running {self.separator.value} on {key} ...")
         return self._present(lambda: explore(self.cache.example(self.source.value, key, self.seconds.value, self.golden_dir),
-                                             self.separator.value, self.bands.value, self.checkpoint.value or None, cache=self.cache))
+                                             self.separator.value, self.bands.value, self.checkpoint.value or None, cache=self.cache,
+                                             strength=self.strength.value))
 
-    def _on_bands(self, _):
-        "Re-show the example on screen with the new band configuration (from the cache: nothing is separated again)."
+    def _reshow(self, _):
+        "Re-show the example on screen with the new band configuration or strength (from the cache: nothing is separated or enhanced again)."
         if self.view is None: return
         v = self.view
-        self._present(lambda: explore(v.example, v.separator, self.bands.value, v.checkpoint, cache=self.cache))
+        self._present(lambda: explore(v.example, v.separator, self.bands.value, v.checkpoint, cache=self.cache, strength=self.strength.value))
 
     def _present(self, compute) -> ExplorerView | None:
         try: view = compute()
@@ -360,7 +366,7 @@ def save_screenshot(view: ExplorerView, path, dpi: int = 80) -> Path:
     axes = shot.subplots(4, 1, gridspec_kw=dict(height_ratios=heights, hspace=0.02))
     for ax in axes: ax.axis("off")
     controls = (f"source: {view.example.source}   example: {view.example.name}   separator: {view.separator}   bands: {view.bands.name}   "
-                f"checkpoint: {view.checkpoint}   seconds: {view.example.mixture.duration:g}   [ Run ]")
+                f"checkpoint: {view.checkpoint}   strength: {view.strength:g}   seconds: {view.example.mixture.duration:g}   [ Run ]")
     axes[0].text(0.005, 0.5, controls, fontsize=12, family="monospace", va="center", bbox=dict(facecolor="0.93", edgecolor="0.7"))
     axes[1].imshow(image, aspect="auto", interpolation="none")
     for ax, (header, rows), title in zip(axes[2:], tables, ("metrics (vocals)", f"per band ({view.bands.name})")):
