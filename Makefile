@@ -91,7 +91,9 @@ selection-scores: setup
 # cycle 21 on (and, for comparison only, cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on);
 # the ideal ratio mask (the report's "oracle") last on each of those splits; then the baseline at four enhancement strengths
 # on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the baseline and
-# the oracle (and the tuned Spleeter) on the first 32 training scenes -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
+# the oracle (and the tuned Spleeter) on the first 32 training scenes; last, the thirtieth cycle and the third chain at four
+# strengths on those training scenes, and the thirtieth at the strength they chose (1.5) on val and oodval96
+# -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
 SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt) checkpoints/baseline.pt oracle
 FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/baseline.pt oracle
 OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt) checkpoints/baseline.pt oracle
@@ -108,6 +110,11 @@ scene-scores: setup
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/baseline.pt --strength $$strength || exit 1; \
 	done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores $(FIT_CHECKPOINTS) || exit 1; \
+	for checkpoint in cycle30 chain3; do for strength in 1.25 1.5 1.75 2; do \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/experiments/$$checkpoint.pt --strength $$strength || exit 1; \
+	done; done; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
