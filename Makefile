@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -91,11 +91,11 @@ selection-scores: setup
 # cycle 21 on (and, for comparison only, cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on);
 # the ideal ratio mask (the report's "oracle") last on each of those splits; then the baseline at four enhancement strengths
 # on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the baseline and
-# the oracle (and the tuned Spleeter) on the first 32 training scenes; last, the thirtieth cycle and the third chain at four
+# the oracle (and the tuned Spleeter, and the memorisation probe) on the first 32 training scenes; last, the thirtieth cycle and the third chain at four
 # strengths on those training scenes, and the thirtieth at the strength they chose (1.5) on val and oodval96
 # -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
 SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt) checkpoints/baseline.pt oracle
-FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/baseline.pt oracle
+FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/baseline.pt oracle checkpoints/experiments/probe_memorize32.pt
 OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt) checkpoints/baseline.pt oracle
 scene-scores: setup
 	{ for split in val oodval; do \
@@ -155,6 +155,13 @@ train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
+
+# A probe, not a candidate (nbs/14_training.ipynb, "Can it fit 32 scenes?"): the baseline trained further on its first 32
+# training scenes alone; its last weights are scored on those same scenes by make scene-scores (FIT_CHECKPOINTS).
+probe-memorize32: setup
+	$(VENV)/bin/stemprover-train --config configs/probe_memorize32.json $$(test -f outputs/training/probe_memorize32/last.pt && echo --resume)
+	$(VENV)/bin/stemprover-train --export outputs/training/probe_memorize32/last.pt checkpoints/experiments/probe_memorize32.pt
+	cp outputs/training/probe_memorize32/log.jsonl checkpoints/experiments/probe_memorize32_log.jsonl
 
 # Tuned Spleeter runs (stemprover.tuned, nbs/12a_tuned.ipynb): Deezer's U-Nets with the vocal one's outer levels trained.
 train-tuned%: setup
