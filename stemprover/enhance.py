@@ -17,8 +17,8 @@ from .training import load_checkpoint
 from .dataset import separator_settings
 
 # %% auto #0
-__all__ = ['MAX_STRENGTH', 'enhance_array', 'apply_strength', 'add_inference_arguments', 'chunk_spans', 'EnhanceJob',
-           'default_output_path', 'enhance_file', 'load_enhancer', 'EnhancedSeparator', 'main']
+__all__ = ['MAX_STRENGTH', 'enhance_array', 'apply_strength', 'strength_argument', 'add_inference_arguments', 'chunk_spans',
+           'EnhanceJob', 'default_output_path', 'enhance_file', 'load_enhancer', 'EnhancedSeparator', 'main']
 
 # %% ../nbs/15_enhance.ipynb #debe0c3f
 MAX_STRENGTH = 2.0   # past twice its own correction the model would be amplifying its errors, not repairing the stem
@@ -73,6 +73,11 @@ class _InferenceAction(argparse.Action):
         values = values if isinstance(values, list) else [values]
         setattr(namespace, self.dest, {**getattr(namespace, self.dest), **dict(zip(self.keys, values))})
 
+def strength_argument(text: str) -> float:
+    "An argparse `type` for a strength: a number in [0, `MAX_STRENGTH`], or argparse's one-line error."
+    try: return _check_strength(float(text))
+    except (ValueError, ConfigError) as e: raise argparse.ArgumentTypeError(str(e)) from None
+
 def add_inference_arguments(parser: argparse.ArgumentParser, scope: str = "") -> None:
     "Add `--chunk-frames FRAMES OVERLAP`, `--shifts N` and `--strength S` to `parser`, read as `args.inference`: `enhance_array`'s keyword arguments (empty: its defaults)."
     parser.set_defaults(inference={})
@@ -80,10 +85,7 @@ def add_inference_arguments(parser: argparse.ArgumentParser, scope: str = "") ->
                         keys=("chunk_frames", "overlap"), help=f"{scope}enhance in chunks of FRAMES STFT frames overlapping by OVERLAP (default: enhance_stft's)")
     parser.add_argument("--shifts", dest="inference", type=int, metavar="N", action=_InferenceAction, keys=("shifts",),
                         help=f"{scope}average the enhancement over N STFT frame grids (default: enhance_array's)")
-    def strength(text: str) -> float:
-        try: return _check_strength(float(text))
-        except (ValueError, ConfigError) as e: raise argparse.ArgumentTypeError(str(e)) from None
-    parser.add_argument("--strength", dest="inference", type=strength, metavar="S", action=_InferenceAction, keys=("strength",),
+    parser.add_argument("--strength", dest="inference", type=strength_argument, metavar="S", action=_InferenceAction, keys=("strength",),
                         help=f"{scope}apply S times the model's correction: 0 leaves the stem as it is, 1 is the model's output "
                              f"(the default), up to {MAX_STRENGTH:g} extrapolates it")
 

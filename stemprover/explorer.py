@@ -385,7 +385,7 @@ def lab_available(chromium: str = "chromium") -> bool:
 
 def lab_screenshot(path, source: str = "test", example: str | None = None, separator: str = "spleeter", bands: str = DEFAULT_FREQUENCY_BANDS.name,
                    checkpoint=DEFAULT_CHECKPOINT, seconds: float = DEFAULT_SECONDS, golden_dir="golden_data",
-                   chromium: str = "chromium", timeout_s: float = 300.0) -> Path:
+                   chromium: str = "chromium", timeout_s: float = 300.0, strength: float = 1.0) -> Path:
     "Screenshot the explorer's widgets in a headless JupyterLab (Chromium via Playwright) after clicking **Run**, run in this working directory."
     import json, os, secrets, shutil, socket, subprocess, tempfile
     if not lab_available(chromium): raise ConfigError(f"lab screenshot: needs `pip install playwright` and a {chromium!r} executable (apt-get install chromium)")
@@ -396,7 +396,7 @@ def lab_screenshot(path, source: str = "test", example: str | None = None, separ
                       f"seconds={float(seconds)!r}, source={source!r})",
                       *([f"explorer.example.value = {str(example)!r}"] if example is not None and source != "user" else []),
                       *([f"explorer.path.value = {str(example)!r}"] if source == "user" else []),
-                      f"explorer.bands.value = {bands!r}", "explorer"])
+                      f"explorer.bands.value = {bands!r}", f"explorer.strength.value = {float(strength)!r}", "explorer"])
     notebook = dict(nbformat=4, nbformat_minor=5, metadata=dict(kernelspec=dict(name="python3", display_name="Python 3", language="python")),
                     cells=[dict(cell_type="code", id="explorer", metadata={}, execution_count=None, outputs=[], source=code)])
     with tempfile.TemporaryDirectory() as tmp, socket.socket() as sock:
@@ -451,6 +451,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help=f"enhancer checkpoint (default {DEFAULT_CHECKPOINT}; missing: no enhanced column)")
     p.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help=f"length of the example (default {DEFAULT_SECONDS:g})")
     p.add_argument("--golden-dir", default="golden_data", help="golden dataset folder")
+    from stemprover.enhance import strength_argument     # here: the enhancer's module loads torch
+    p.add_argument("--strength", type=strength_argument, default=1.0, help="of the enhancer's correction, 0 to 2 (default 1: the model's output)")
     p.add_argument("--lab", action="store_true", help="a true screenshot of the widgets in headless JupyterLab (needs chromium and playwright)")
     return p
 
@@ -463,10 +465,12 @@ def main(argv=None) -> Path:
         if args.source == "user": raise ConfigError("--source user needs --example PATH")
         key = example_keys(args.source, args.golden_dir)[0]
     if args.lab:
-        path = lab_screenshot(args.screenshot, args.source, key, args.separator, args.bands, args.checkpoint, args.seconds, args.golden_dir)
+        path = lab_screenshot(args.screenshot, args.source, key, args.separator, args.bands, args.checkpoint, args.seconds, args.golden_dir,
+                              strength=args.strength)
         print(f"wrote {path}")
         return path
-    view = explore(load_example(args.source, key, args.seconds, args.golden_dir), args.separator, args.bands, args.checkpoint)
+    view = explore(load_example(args.source, key, args.seconds, args.golden_dir), args.separator, args.bands, args.checkpoint,
+                   strength=args.strength)
     path = save_screenshot(view, args.screenshot)
     for note in view.notes: print(note, file=sys.stderr)
     print(f"wrote {path}")

@@ -231,7 +231,7 @@ def speak(text: str, voice: str, speed: int = 160, pitch: int = 50) -> np.ndarra
 def midi_to_hz(note) -> np.ndarray: return 440.0 * 2.0 ** ((np.asarray(note, float) - 69) / 12)
 
 def compose_melody(rng, key: int, mode: str, beat: float, duration: float, centre: int) -> list[tuple[float, float, int]]:
-    "Notes `(start_s, end_s, midi)` on the scale of `key`/`mode` around MIDI note `centre`."
+    "Notes `(start_s, end_s, midi)` on the scale of `key`/`mode` around MIDI note `centre`; at least one, however short `duration`."
     scale = np.array(MODES[mode]); degrees = np.arange(-10, 11)
     pitches = key + 12*(degrees // 7) + scale[degrees % 7] + 12*((centre - key) // 12)
     pitches = pitches[np.abs(pitches - centre) <= 8]
@@ -242,7 +242,7 @@ def compose_melody(rng, key: int, mode: str, beat: float, duration: float, centr
         i = int(np.clip(i + rng.choice([-3, -2, -1, -1, 0, 1, 1, 2, 3]), 0, len(pitches) - 1))
         notes.append((t, min(t + length*rng.uniform(0.85, 1.0), duration), int(pitches[i])))
         t += length
-    return notes
+    return notes or [(0.0, duration, int(pitches[len(pitches)//2]))]   # a short clip the draws left empty: one held note
 
 def pitch_contour(notes, times: np.ndarray, vibrato_hz: float = 5.5, vibrato_cents: float = 30.0, glide_s: float = 0.04) -> np.ndarray:
     "f0 (Hz) at `times`: the sounding (or last) note, with portamento and vibrato that starts after 0.25 s."
