@@ -353,7 +353,9 @@ def check_state_dict(own: dict, state_dict: dict, strict: bool, what: str) -> No
 
 def check_enhancer_inputs(artifacted, mixture, n_bins: int, partner: tuple | None = None) -> None:
     "`ConfigError` unless `artifacted`, `mixture` (and the `partner` pair) are complex `(B, n_bins, T)` tensors of one shape."
-    for name, x in (("artifacted", artifacted), ("mixture", mixture)) + ((("partner artifacted", partner[0]), ("partner mixture", partner[1])) if partner is not None else ()):
+    named = [("artifacted", artifacted), ("mixture", mixture)]
+    if partner is not None: named += [("partner artifacted", partner[0]), ("partner mixture", partner[1])]
+    for name, x in named:
         if not isinstance(x, torch.Tensor) or not x.is_complex() or x.ndim != 3:
             raise ConfigError(f"{name}: expected a complex (B, F, T) tensor, got "
                               f"{type(x).__name__} {getattr(x, 'dtype', '')} {tuple(getattr(x, 'shape', ()))}")
