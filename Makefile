@@ -150,7 +150,8 @@ term-gradients: setup
 # twenty-eighth's fine-tune on its own weights with the SIR hinge weighted 0.5, not adopted: SIR spent beyond the allowance;
 # 31, the baseline fine-tuned on the tuned Spleeter's output (stemprover.enhance.EnhancedSeparator) as a chain's second stage,
 # no candidate (best.pt was its step 0); 32, the same without the SIR hinge; 33, the bin refiner widened from 16 to 24 channels
-# on the baseline, 1500 steps at a peak of 2e-4).
+# on the baseline, 1500 steps at a peak of 2e-4; 34, the baseline's recipe from its weights for 4500 steps at a peak of 2e-4, in
+# bfloat16 on the CPU).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
