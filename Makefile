@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-cycle34 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -65,12 +65,12 @@ battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
 # Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# twenty-third cosine cycle of a lineage: a 2000-step warm restart at a peak of 1e-4 from the committed twenty-second
-# (checkpoints/experiments/cycle22.pt; configs/cycle22.json: stereo partner-channel features, five time-dilated refiner
-# blocks, the SIR hinge's knee at +1 dB), that keeps the checkpoint with the best SI-SDR gain on the oodval selection split.
+# thirty-fourth cosine cycle of a lineage: a 4500-step warm restart at a peak of 2e-4, in bfloat16 on the CPU (cpu_amp),
+# from the twenty-third (checkpoints/experiments/cycle23.pt, the baseline before it; configs/cycle23.json: stereo
+# partner-channel features, five time-dilated refiner blocks, the SIR hinge's knee at +1 dB), whose last weights it keeps.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
-	$(VENV)/bin/stemprover-train --export outputs/training/baseline/best.pt checkpoints/baseline.pt
+	$(VENV)/bin/stemprover-train --export outputs/training/baseline/last.pt checkpoints/baseline.pt
 	cp outputs/training/baseline/log.jsonl checkpoints/baseline_log.jsonl
 	cp outputs/training/baseline/loss_curve.png checkpoints/baseline_loss_curve.png
 
@@ -89,15 +89,15 @@ selection-scores: setup
 # checkpoints on both selection splits, and of the fourteenth (the baseline until the twenty-third) enhanced with other
 # inference settings (in 128-frame chunks; averaged over 2 and 4 frame grids); then of the fourteenth and the candidates from
 # cycle 21 on (and, for comparison only, cycle 20) over the first 96 oodval scenes ("oodval96", the rules' out-of-distribution split from then on);
-# the ideal ratio mask (the report's "oracle") last on each of those splits; then the baseline at four enhancement strengths
-# on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the baseline and
+# the ideal ratio mask (the report's "oracle") last on each of those splits; then the twenty-third at four enhancement strengths
+# on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the twenty-third and
 # the oracle (and the tuned Spleeter, and the memorisation probe) on the first 32 training scenes; last, the thirtieth cycle and the third chain at four
 # strengths on those training scenes, and the thirtieth at the strength they chose (1.5) on val and oodval96; then the
-# thirty-fourth cycle on oodval96, val and the training scenes
+# thirty-fourth cycle, the baseline, on oodval96, val and the training scenes
 # -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
-SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt) checkpoints/baseline.pt oracle
-FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/baseline.pt oracle checkpoints/experiments/probe_memorize32.pt
-OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt) checkpoints/baseline.pt oracle
+SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt cycle23.pt) oracle
+FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/experiments/cycle23.pt oracle checkpoints/experiments/probe_memorize32.pt
+OODVAL96_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle14.pt cycle21.pt cycle20.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle23.pt) oracle
 scene-scores: setup
 	{ for split in val oodval; do \
 	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split $$split --no-progress --scene-scores $(SCENE_SCORE_CHECKPOINTS) || exit 1; \
@@ -107,8 +107,8 @@ scene-scores: setup
 	done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores $(OODVAL96_CHECKPOINTS) || exit 1; \
 	for strength in 0.5 0.8 1.25 1.5; do \
-	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/baseline.pt --strength $$strength || exit 1; \
-	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/baseline.pt --strength $$strength || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle23.pt --strength $$strength || exit 1; \
+	  $(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle23.pt --strength $$strength || exit 1; \
 	done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores $(FIT_CHECKPOINTS) || exit 1; \
 	for checkpoint in cycle30 chain3; do for strength in 1.25 1.5 1.75 2; do \
@@ -116,9 +116,9 @@ scene-scores: setup
 	done; done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
@@ -126,7 +126,7 @@ scene-scores: setup
 # the first 8 training batches (the same for both), at the baseline's and the twenty-eighth cycle's weights -> checkpoints/term_gradients.jsonl
 # (read by nbs/14_training.ipynb).
 term-gradients: setup
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --no-progress --term-gradients checkpoints/baseline.pt checkpoints/experiments/cycle28.pt \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --no-progress --term-gradients checkpoints/experiments/cycle23.pt checkpoints/experiments/cycle28.pt \
 	  > checkpoints/term_gradients.jsonl.part
 	mv checkpoints/term_gradients.jsonl.part checkpoints/term_gradients.jsonl
 
@@ -146,7 +146,7 @@ term-gradients: setup
 # not adopted: its oodval SIR median fell 0.02 dB beyond the allowance; 21, the baseline's recipe with the stereo
 # partner-channel features grown onto it, judged on oodval96; 22, the partner-channel features grown onto the
 # twentieth's weights, trained 2000 steps with the SIR hinge's knee at +1 dB; the twenty-third, from the twenty-second's
-# last weights at a peak of 1e-4, is the baseline: make train; 24, the baseline fine-tuned at a peak of 5e-5 for 2000 steps, not adopted: SIR
+# last weights at a peak of 1e-4, was the baseline until the thirty-fourth (configs/cycle23.json; "the baseline" in 24 to 33); 24, the baseline fine-tuned at a peak of 5e-5 for 2000 steps, not adopted: SIR
 # spent beyond the allowance; 25, the baseline with the SIR hinge's knee at +2 dB, 1500 steps at a peak of 1e-4, not adopted; 26, the baseline's recipe with
 # that knee from soup25's weights, stopped at step 94; 27, three residual blocks at every U-Net level grown onto the baseline,
 # 3000 steps at a peak of 2e-4, not adopted; 28, the twenty-fourth's fine-tune on the twenty-seventh's weights, 1000 steps, not adopted;
@@ -154,19 +154,12 @@ term-gradients: setup
 # twenty-eighth's fine-tune on its own weights with the SIR hinge weighted 0.5, not adopted: SIR spent beyond the allowance;
 # 31, the baseline fine-tuned on the tuned Spleeter's output (stemprover.enhance.EnhancedSeparator) as a chain's second stage,
 # no candidate (best.pt was its step 0); 32, the same without the SIR hinge; 33, the bin refiner widened from 16 to 24 channels
-# on the baseline, 1500 steps at a peak of 2e-4; 34, the baseline's recipe from its weights for 4500 steps at a peak of 2e-4, in
-# bfloat16 on the CPU).
+# on the baseline, 1500 steps at a peak of 2e-4; the thirty-fourth, the twenty-third's recipe
+# from its weights for 4500 steps at a peak of 2e-4 in bfloat16 on the CPU, is the baseline: make train).
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
-
-# The thirty-fourth cycle's candidate is its last weights, the end of its cosine (nbs/14_training.ipynb: the amendment to
-# its registration), so it exports last.pt, not best.pt.
-train-cycle34: setup
-	$(VENV)/bin/stemprover-train --config configs/cycle34.json $$(test -f outputs/training/cycle34/last.pt && echo --resume)
-	$(VENV)/bin/stemprover-train --export outputs/training/cycle34/last.pt checkpoints/experiments/cycle34.pt
-	cp outputs/training/cycle34/log.jsonl checkpoints/experiments/cycle34_log.jsonl
 
 # A probe, not a candidate (nbs/14_training.ipynb, "Can it fit 32 scenes?"): the baseline trained further on its first 32
 # training scenes alone; its last weights are scored on those same scenes by make scene-scores (FIT_CHECKPOINTS).
@@ -183,7 +176,7 @@ train-tuned%: setup
 
 # A chain: the tuned Spleeter, then the baseline ControlNet on its output (a candidate without training, nbs/14_training.ipynb).
 chain1: setup
-	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain1.pt checkpoints/experiments/tuned1.pt checkpoints/baseline.pt
+	$(VENV)/bin/stemprover-train --chain checkpoints/experiments/chain1.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle23.pt
 
 # The third chain: the tuned Spleeter, then the thirty-second cycle (the thirty-first without the SIR hinge).
 chain3: setup
