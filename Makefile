@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-cycle35 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -160,6 +160,13 @@ train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
+
+# The thirty-fifth cycle (nbs/14_training.ipynb): the baseline's recipe from its weights for 9000 steps; its candidate is
+# its last weights, as the baseline's was, so it exports last.pt. It runs for hours: rerun to resume it.
+train-cycle35: setup
+	$(VENV)/bin/stemprover-train --config configs/cycle35.json $$(test -f outputs/training/cycle35/last.pt && echo --resume)
+	$(VENV)/bin/stemprover-train --export outputs/training/cycle35/last.pt checkpoints/experiments/cycle35.pt
+	cp outputs/training/cycle35/log.jsonl checkpoints/experiments/cycle35_log.jsonl
 
 # A probe, not a candidate (nbs/14_training.ipynb, "Can it fit 32 scenes?"): the baseline trained further on its first 32
 # training scenes alone; its last weights are scored on those same scenes by make scene-scores (FIT_CHECKPOINTS).
