@@ -779,7 +779,7 @@ def main(argv=None):
     p.add_argument("--n-batches", type=int, default=8, metavar="N", help="--term-gradients: how many training batches (default 8)")
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
-    p.add_argument("--cpu-amp", action="store_true", help="training: override cpu_amp, bfloat16 autocast on a CPU that computes it natively (faster steps; make bench measures how much)")
+    p.add_argument("--cpu-amp", action="store_true", help="override cpu_amp (training only): bfloat16 autocast on a CPU that computes it natively (faster steps; make bench measures how much)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
     args = p.parse_args(argv)
     if args.export:
@@ -804,6 +804,7 @@ def main(argv=None):
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
     if args.inference and not args.scene_scores: p.error("--chunk-frames, --shifts and --strength apply to --scene-scores only")
     if args.on_train_scenes and not args.scene_scores: p.error("--on-train-scenes applies to --scene-scores only")
+    if args.cpu_amp and (args.validate or args.scene_scores or args.term_gradients): p.error("--cpu-amp applies to training only")
     if args.term_gradients:
         if args.validate or args.scene_scores: p.error("--term-gradients is a scoring of its own: give it alone")
         for record in term_gradient_records(config, args.term_gradients, args.n_batches, progress=not args.no_progress):
