@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-cycle35 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -156,17 +156,13 @@ term-gradients: setup
 # no candidate (best.pt was its step 0); 32, the same without the SIR hinge; 33, the bin refiner widened from 16 to 24 channels
 # on the baseline, 1500 steps at a peak of 2e-4; the thirty-fourth, the twenty-third's recipe
 # from its weights for 4500 steps at a peak of 2e-4 in bfloat16 on the CPU, is the baseline: make train).
+# Which checkpoint of a cycle is its candidate: best.pt (its best validation), unless named here. The thirty-fifth's
+# is its last weights, as the baseline's (the thirty-fourth's) was; it runs for hours: rerun to resume it.
+CANDIDATE_cycle35 := last
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
-	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/best.pt checkpoints/experiments/cycle$*.pt
+	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/$(or $(CANDIDATE_cycle$*),best).pt checkpoints/experiments/cycle$*.pt
 	cp outputs/training/cycle$*/log.jsonl checkpoints/experiments/cycle$*_log.jsonl
-
-# The thirty-fifth cycle (nbs/14_training.ipynb): the baseline's recipe from its weights for 9000 steps; its candidate is
-# its last weights, as the baseline's was, so it exports last.pt. It runs for hours: rerun to resume it.
-train-cycle35: setup
-	$(VENV)/bin/stemprover-train --config configs/cycle35.json $$(test -f outputs/training/cycle35/last.pt && echo --resume)
-	$(VENV)/bin/stemprover-train --export outputs/training/cycle35/last.pt checkpoints/experiments/cycle35.pt
-	cp outputs/training/cycle35/log.jsonl checkpoints/experiments/cycle35_log.jsonl
 
 # A probe, not a candidate (nbs/14_training.ipynb, "Can it fit 32 scenes?"): the baseline trained further on its first 32
 # training scenes alone; its last weights are scored on those same scenes by make scene-scores (FIT_CHECKPOINTS).
