@@ -176,12 +176,14 @@ def synthetic_batch_items(n: int, n_bins: int, n_frames: int, seed: int = 0, par
     return items
 
 def make_trainer(checkpoint_dir, batch_size: int | None = None, n_frames: int | None = None, device: str = "cpu", config_path=None,
-                 cpu_amp: bool = False):
+                 cpu_amp: bool = False, compile_model: bool = False):
     """A `ControlNetTrainer` of the default training config, or of the JSON config at `config_path` (its model, loss and
-    optimiser; no warm start), on in-memory synthetic batches; `cpu_amp`: in bfloat16 on a capable CPU."""
+    optimiser; no warm start), on in-memory synthetic batches; `cpu_amp`: in bfloat16 on a capable CPU; `compile_model`:
+    its training steps compiled."""
     from stemprover.training import ControlNetTrainer, TrainingConfig
     from stemprover.model import ModelConfig
-    overrides = dict(checkpoint_dir=str(checkpoint_dir), device=device, cpu_amp=cpu_amp, **({} if batch_size is None else dict(batch_size=batch_size)))
+    overrides = dict(checkpoint_dir=str(checkpoint_dir), device=device, cpu_amp=cpu_amp, compile_model=compile_model,
+                     **({} if batch_size is None else dict(batch_size=batch_size)))
     config = (TrainingConfig.from_dict({**json.loads(Path(config_path).read_text()), **overrides, "init_checkpoint": None})
               if config_path else TrainingConfig(**overrides))
     mc = ModelConfig.from_dict(config.model)
@@ -348,10 +350,11 @@ def bench_memory(ctx: BenchContext) -> list[BenchRow]:
     ]
 
 # %% ../nbs/19_bench.ipynb #f9e6cbf2
-def _training_throughput(ctx: BenchContext, name: str, config_path=None, cpu_amp: bool = False) -> BenchRow:
+def _training_throughput(ctx: BenchContext, name: str, config_path=None, cpu_amp: bool = False, compile_model: bool = False) -> BenchRow:
     "Segments per second of optimisation steps (forward, loss, backward, AdamW) of one training config on synthetic batches."
-    trainer = make_trainer(ctx.workdir / f"{Path(config_path or 'default').stem}{'_bf16' if cpu_amp else ''}", batch_size=ctx.sizes["train_batch"],
-                           device=ctx.device, config_path=config_path, cpu_amp=cpu_amp)
+    trainer = make_trainer(ctx.workdir / f"{Path(config_path or 'default').stem}{'_bf16' if cpu_amp else ''}{'_compiled' if compile_model else ''}",
+                           batch_size=ctx.sizes["train_batch"], device=ctx.device, config_path=config_path, cpu_amp=cpu_amp,
+                           compile_model=compile_model)
     batches = iter(trainer.train_loader)
     trainer.train_step(next(batches))
     steps, batch, t0 = 0, trainer.config.batch_size, time.perf_counter()
@@ -370,20 +373,33 @@ def _training_throughput(ctx: BenchContext, name: str, config_path=None, cpu_amp
 
 def bench_training(ctx: BenchContext) -> list[BenchRow]:
     """Training segments per second of the default config and of the baseline's (`BASELINE_CONFIG`) on synthetic batches;
-    on the CPU the baseline's also in bfloat16 (`cpu_amp`), and that speed-up."""
-    from stemprover.training import cpu_bf16_supported
+    on the CPU the baseline's also in bfloat16 (`cpu_amp`) and compiled (`compile_model`), with those speed-ups."""
+    import torch
+    from stemprover.training import cpu_bf16_supported, compile_supported
     baseline_name, bf16_name, ratio_name = ("training throughput, baseline config", "training throughput, baseline config, bfloat16 (cpu_amp)",
                                             "bfloat16 / float32 training speed, baseline config")
+    compiled_name, compiled_ratio_name = ("training throughput, baseline config, compiled (compile_model)",
+                                          "compiled / uncompiled training speed, baseline config")
     rows = [_training_throughput(ctx, "training throughput")]
     if not BASELINE_CONFIG.exists():
         return rows + [_na("training", baseline_name, "segments/s", f"{BASELINE_CONFIG} not found (run from the repository's root)")]
-    rows.append(_training_throughput(ctx, baseline_name, BASELINE_CONFIG))
+    rows.append(uncompiled := _training_throughput(ctx, baseline_name, BASELINE_CONFIG))
     if ctx.device != "cpu": return rows
-    if not cpu_bf16_supported():
-        return rows + [_na("training", name, unit, "this CPU has no native bfloat16 (AVX-512 BF16 or AMX)") for name, unit in ((bf16_name, "segments/s"), (ratio_name, "×"))]
-    bf16 = _training_throughput(ctx, bf16_name, BASELINE_CONFIG, cpu_amp=True)
-    return rows + [bf16, BenchRow("training", ratio_name, bf16.value / rows[-1].value, "×",
-                                  note="above 1: bfloat16 steps are faster; the optimisation step alone (reading cached segments is not autocast)")]
+    bf16 = cpu_bf16_supported()
+    if bf16:
+        fp32, uncompiled = uncompiled, _training_throughput(ctx, bf16_name, BASELINE_CONFIG, cpu_amp=True)
+        rows += [uncompiled, BenchRow("training", ratio_name, uncompiled.value / fp32.value, "×",
+                                      note="above 1: bfloat16 steps are faster; the optimisation step alone (reading cached segments is not autocast)")]
+    else:
+        rows += [_na("training", name, unit, "this CPU has no native bfloat16 (AVX-512 BF16 or AMX)") for name, unit in ((bf16_name, "segments/s"), (ratio_name, "×"))]
+    if not compile_supported(torch.device("cpu")):
+        return rows + [_na("training", name, unit, "no C++ compiler for torch.compile (apt-get install g++)")
+                       for name, unit in ((compiled_name, "segments/s"), (compiled_ratio_name, "×"))]
+    compiled = _training_throughput(ctx, compiled_name, BASELINE_CONFIG, cpu_amp=bf16, compile_model=True)
+    precision = "bfloat16" if bf16 else "float32"
+    return rows + [compiled, BenchRow("training", compiled_ratio_name, compiled.value / uncompiled.value, "×",
+                                      note=f"above 1: compiled steps are faster; both in {precision}, after the one-off compile")]
+
 
 # %% ../nbs/19_bench.ipynb #f21a3021
 def bench_metrics(ctx: BenchContext) -> list[BenchRow]:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_training.ipynb #ea059ea5
 from __future__ import annotations
-import argparse, dataclasses, hashlib, importlib, inspect, itertools, json, math, os, random, signal, sys, threading, time, types, typing, warnings
+import argparse, dataclasses, hashlib, importlib, inspect, itertools, json, math, os, random, shutil, signal, sys, threading, time, types, typing, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -23,8 +23,8 @@ __all__ = ['VALIDATION_SPLITS', 'SELECTION_METRICS', 'CHECKPOINT_FORMAT', 'RESUM
            'validation_data', 'read_checkpoint', 'checkpoint_model_config', 'model_config_mismatch',
            'training_config_changes', 'load_checkpoint', 'export_checkpoint', 'average_checkpoints', 'bag_checkpoints',
            'chain_checkpoints', 'DistInfo', 'init_distributed', 'pick_device', 'cpu_bf16_supported',
-           'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints', 'scene_scores',
-           'paired_difference', 'term_gradient_records', 'main']
+           'compile_supported', 'ControlNetTrainer', 'validation_records', 'plot_history', 'validate_checkpoints',
+           'scene_scores', 'paired_difference', 'term_gradient_records', 'main']
 
 # %% ../nbs/14_training.ipynb #84925a87
 VALIDATION_SPLITS = ("val", "oodval")   # scene splits that exist to choose models; never trained on
@@ -77,6 +77,7 @@ class TrainingConfig:
     device: str = "auto"
     amp: bool = True                                    # bfloat16 autocast on CUDA
     cpu_amp: bool = False                               # ... and on a CPU with native bfloat16 (off: fp32 recipes reproduce)
+    compile_model: bool = False                         # torch.compile the training steps (needs a C++ compiler on a CPU)
     model_module: str = "stemprover.model"
     loss_module: str = "stemprover.losses"
     scene_module: str = "stemprover.scenes"
@@ -252,7 +253,8 @@ def model_config_mismatch(expected: dict, found: dict) -> list[str]:
             for k in sorted(set(expected) | set(found)) if expected.get(k) != found.get(k)]
 
 RESUMABLE_CHANGES = frozenset({"max_steps", "epochs", "patience", "log_every", "val_every", "checkpoint_every", "keep_checkpoints",
-                               "checkpoint_dir", "device", "amp", "cpu_amp", "num_workers", "cache_workers", "cache_dir"})
+                               "checkpoint_dir", "device", "amp", "cpu_amp", "compile_model", "num_workers", "cache_workers",
+                               "cache_dir"})
 
 def training_config_changes(saved: dict, config: TrainingConfig) -> list[str]:
     "`field: checkpoint vs config` for each field (other than the model and `RESUMABLE_CHANGES`) a resume would change."
@@ -355,6 +357,14 @@ def cpu_bf16_supported(warn: bool = False) -> bool:
         warnings.warn("cpu_amp: this CPU has no native bfloat16 (AVX-512 BF16 or AMX), where autocast is slower than fp32: training in fp32")
     return supported
 
+def compile_supported(device: torch.device, warn: bool = False) -> bool:
+    """Whether `torch.compile` can build kernels for `device` (on a CPU, inductor writes C++: a compiler on the PATH);
+    with `warn`, a warning naming the package to install when it cannot."""
+    supported = device.type == "cuda" or any(shutil.which(cxx) for cxx in ("g++", "c++", "clang++"))
+    if warn and not supported:
+        warnings.warn("compile_model: no C++ compiler for torch.compile's CPU kernels (install one: apt-get install g++): training uncompiled")
+    return supported
+
 # %% ../nbs/14_training.ipynb #c96f119c
 class ControlNetTrainer:
     "Train a `PhaseAwareControlNet` as a `TrainingConfig` says; see the notebook for the guarantees."
@@ -376,6 +386,8 @@ class ControlNetTrainer:
             try: self.load_weights(config.init_checkpoint, grow=True)
             except ConfigError as e: raise ConfigError(f"init_checkpoint: {e}") from None
         self.net = self._wrap_ddp() if self.dist.distributed else self.model
+        self.compiled = config.compile_model and compile_supported(self.device, warn=True)
+        self.train_net = torch.compile(self.net) if self.compiled else self.net
         if train_data is None or val_data is None:
             train_data, val_data = prepare_data(config, self.model_config, self.dist.rank, progress and self.dist.is_main)
         self.train_data, self.val_data = train_data, val_data
@@ -479,6 +491,7 @@ class ControlNetTrainer:
             for p in self.model.base_parameters(): p.requires_grad_(False)
         self.stage = stage
         if self.dist.distributed: self.net = self._wrap_ddp()   # DDP must see the new set of trainable parameters
+        self.train_net = torch.compile(self.net) if self.compiled else self.net
 
     def _enhance(self, batch):
         "The model's output for `batch` and the loss's arguments: `(enhanced, clean, {mixture, artifacted as the loss takes them})`."
@@ -487,7 +500,8 @@ class ControlNetTrainer:
             stage = {"use_control": self.stage != "base"} if self.config.base_steps else {}
             if "partner_mixture" in batch:
                 stage["partner"] = tuple(batch[k].to(self.device, non_blocking=True) for k in ("partner_artifacted", "partner_mixture"))
-            enhanced = self.net(artifacted, mixture, **stage)
+            compiled_step = self.net.training and torch.is_grad_enabled()   # scoring runs uncompiled (see "Compiled training steps")
+            enhanced = (self.train_net if compiled_step else self.net)(artifacted, mixture, **stage)
         extra = {k: v for k, v in (("mixture", mixture), ("artifacted", artifacted)) if k in self._loss_inputs}
         return enhanced.to(torch.complex64), clean, extra
 
@@ -579,6 +593,7 @@ class ControlNetTrainer:
         old_handlers = {sig: signal.signal(sig, self._on_sigint) for sig in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
         bar = tqdm(total=self.total_steps, initial=self.step, desc="training", disable=not (self.progress and main), dynamic_ncols=True)
         stop_reason, window, t0 = None, [], time.perf_counter()
+        if self.step == 0 and main and self.log_path.exists(): self.log_path.unlink()   # a stale log of a run that never checkpointed
         try:
             if self.step == 0 and c.init_checkpoint: self._validate_and_select()   # the starting point of a warm restart
             while stop_reason is None:
@@ -780,6 +795,7 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true", help="continue from CHECKPOINT_DIR/last.pt")
     p.add_argument("--max-steps", type=int, help="override max_steps")
     p.add_argument("--cpu-amp", action="store_true", help="override cpu_amp (training only): bfloat16 autocast on a CPU that computes it natively (faster steps; make bench measures how much)")
+    p.add_argument("--compile", action="store_true", help="override compile_model (training only): torch.compile the training steps (faster after a one-off compile; make bench measures how much)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars; log records on stdout")
     args = p.parse_args(argv)
     if args.export:
@@ -804,7 +820,8 @@ def main(argv=None):
     if args.validate and args.scene_scores: p.error("--validate and --scene-scores are two separate scorings: give one")
     if args.inference and not args.scene_scores: p.error("--chunk-frames, --shifts and --strength apply to --scene-scores only")
     if args.on_train_scenes and not args.scene_scores: p.error("--on-train-scenes applies to --scene-scores only")
-    if args.cpu_amp and (args.validate or args.scene_scores or args.term_gradients): p.error("--cpu-amp applies to training only")
+    for flag, given in (("--cpu-amp", args.cpu_amp), ("--compile", args.compile)):
+        if given and (args.validate or args.scene_scores or args.term_gradients): p.error(f"{flag} applies to training only")
     if args.term_gradients:
         if args.validate or args.scene_scores: p.error("--term-gradients is a scoring of its own: give it alone")
         for record in term_gradient_records(config, args.term_gradients, args.n_batches, progress=not args.no_progress):
@@ -817,7 +834,8 @@ def main(argv=None):
         for score in scores:
             print(json.dumps(score), flush=True)
         return
-    training_overrides = {k: v for k, v in (("max_steps", args.max_steps), ("cpu_amp", args.cpu_amp or None)) if v is not None}
+    training_overrides = {k: v for k, v in (("max_steps", args.max_steps), ("cpu_amp", args.cpu_amp or None),
+                                            ("compile_model", args.compile or None)) if v is not None}
     if training_overrides: config = TrainingConfig.from_dict({**config.to_dict(), **training_overrides})
     last = Path(config.checkpoint_dir) / "last.pt"
     if last.exists() and not args.resume:
