@@ -385,9 +385,8 @@ class ControlNetTrainer:
         if config.init_checkpoint:
             try: self.load_weights(config.init_checkpoint, grow=True)
             except ConfigError as e: raise ConfigError(f"init_checkpoint: {e}") from None
-        self.net = self._wrap_ddp() if self.dist.distributed else self.model
         self.compiled = config.compile_model and compile_supported(self.device, warn=True)
-        self.train_net = torch.compile(self.net) if self.compiled else self.net
+        self._build_nets()
         if train_data is None or val_data is None:
             train_data, val_data = prepare_data(config, self.model_config, self.dist.rank, progress and self.dist.is_main)
         self.train_data, self.val_data = train_data, val_data
@@ -410,6 +409,11 @@ class ControlNetTrainer:
             return
         ckpt = read_checkpoint(path)
         self.model.load_state_dict(self.model.grow_state_dict(ckpt["model"], checkpoint_model_config(ckpt)))
+
+    def _build_nets(self):
+        "The network steps run: `net`, DDP-wrapped under torchrun; `train_net`, its compiled twin for training steps (`compile_model`)."
+        self.net = self._wrap_ddp() if self.dist.distributed else self.model
+        self.train_net = torch.compile(self.net) if self.compiled else self.net
 
     def _wrap_ddp(self):
         return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None,
@@ -490,8 +494,7 @@ class ControlNetTrainer:
                 self.best_val, self.bad_validations = math.inf, 0         # best.pt and early stopping: final stage only
             for p in self.model.base_parameters(): p.requires_grad_(False)
         self.stage = stage
-        if self.dist.distributed: self.net = self._wrap_ddp()   # DDP must see the new set of trainable parameters
-        self.train_net = torch.compile(self.net) if self.compiled else self.net
+        self._build_nets()   # DDP must see the new set of trainable parameters
 
     def _enhance(self, batch):
         "The model's output for `batch` and the loss's arguments: `(enhanced, clean, {mixture, artifacted as the loss takes them})`."
