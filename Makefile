@@ -64,10 +64,11 @@ reports: setup
 battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
-# Re-train the committed baseline (resumes an interrupted run), then export it to checkpoints/. The baseline is the
-# thirty-fourth cosine cycle of a lineage: a 4500-step warm restart at a peak of 2e-4, in bfloat16 on the CPU (cpu_amp),
-# from the twenty-third (checkpoints/experiments/cycle23.pt, the baseline before it; configs/cycle23.json: stereo
-# partner-channel features, five time-dilated refiner blocks, the SIR hinge's knee at +1 dB), whose last weights it keeps.
+# Re-train the committed baseline (resumes an interrupted run; about 2 h on 2 cores), then export it to checkpoints/. The
+# baseline is the thirty-fifth cosine cycle of a lineage: a 9000-step warm restart at a peak of 2e-4, in bfloat16 with
+# compiled training steps on the CPU (cpu_amp, compile_model), from the thirty-fourth (checkpoints/experiments/cycle34.pt,
+# the baseline before it, configs/cycle34.json: 4500 steps of the same recipe from the twenty-third; configs/cycle23.json:
+# stereo partner-channel features, five time-dilated refiner blocks, the SIR hinge's knee at +1 dB), whose last weights it keeps.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/last.pt checkpoints/baseline.pt
@@ -93,7 +94,8 @@ selection-scores: setup
 # on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the twenty-third and
 # the oracle (and the tuned Spleeter, and the memorisation probe) on the first 32 training scenes; last, the thirtieth cycle and the third chain at four
 # strengths on those training scenes, and the thirtieth at the strength they chose (1.5) on val and oodval96; then the
-# thirty-fourth cycle, the baseline, and the thirty-fifth, each on oodval96, val and the training scenes
+# thirty-fourth cycle (the baseline before the thirty-fifth), and the thirty-fifth, the baseline, each on oodval96, val
+# and the training scenes
 # -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
 SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt cycle23.pt) oracle
 FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/experiments/cycle23.pt oracle checkpoints/experiments/probe_memorize32.pt
@@ -116,12 +118,12 @@ scene-scores: setup
 	done; done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
+	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle35.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle35.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/experiments/cycle35.pt || exit 1; \
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
@@ -157,11 +159,12 @@ term-gradients: setup
 # twenty-eighth's fine-tune on its own weights with the SIR hinge weighted 0.5, not adopted: SIR spent beyond the allowance;
 # 31, the baseline fine-tuned on the tuned Spleeter's output (stemprover.enhance.EnhancedSeparator) as a chain's second stage,
 # no candidate (best.pt was its step 0); 32, the same without the SIR hinge; 33, the bin refiner widened from 16 to 24 channels
-# on the baseline, 1500 steps at a peak of 2e-4; the thirty-fourth, the twenty-third's recipe
-# from its weights for 4500 steps at a peak of 2e-4 in bfloat16 on the CPU, is the baseline: make train).
-# Which checkpoint of a cycle is its candidate: best.pt (its best validation), unless named here. The thirty-fifth's
-# is its last weights, as the baseline's (the thirty-fourth's) was; it runs for hours: rerun to resume it.
-CANDIDATE_cycle35 := last
+# on the baseline, 1500 steps at a peak of 2e-4; 34, the twenty-third's recipe from its weights for 4500 steps at a peak
+# of 2e-4 in bfloat16 on the CPU, the baseline until the thirty-fifth; the thirty-fifth, the thirty-fourth's recipe from
+# its weights for 9000 steps with compiled training steps, is the baseline: make train).
+# Which checkpoint of a cycle is its candidate: best.pt (its best validation), unless named here. The thirty-fourth's
+# is its last weights, as the baseline's (the thirty-fifth's) is; a cycle runs for hours: rerun to resume it.
+CANDIDATE_cycle34 := last
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/$(or $(CANDIDATE_cycle$*),best).pt checkpoints/experiments/cycle$*.pt
