@@ -161,10 +161,13 @@ term-gradients: setup
 # no candidate (best.pt was its step 0); 32, the same without the SIR hinge; 33, the bin refiner widened from 16 to 24 channels
 # on the baseline, 1500 steps at a peak of 2e-4; 34, the twenty-third's recipe from its weights for 4500 steps at a peak
 # of 2e-4 in bfloat16 on the CPU, the baseline until the thirty-fifth; the thirty-fifth, the thirty-fourth's recipe from
-# its weights for 9000 steps with compiled training steps, is the baseline: make train).
+# its weights for 9000 steps with compiled training steps, is the baseline: make train; 36, the baseline's recipe from its
+# weights for the thirty-fourth's 4500 steps).
 # Which checkpoint of a cycle is its candidate: best.pt (its best validation), unless named here. The thirty-fourth's
-# is its last weights, as the baseline's (the thirty-fifth's) is; a cycle runs for hours: rerun to resume it.
+# and the thirty-sixth's are their last weights, as the baseline's (the thirty-fifth's) are; a cycle runs for hours:
+# rerun to resume it.
 CANDIDATE_cycle34 := last
+CANDIDATE_cycle36 := last
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/$(or $(CANDIDATE_cycle$*),best).pt checkpoints/experiments/cycle$*.pt
