@@ -413,7 +413,7 @@ class ControlNetTrainer:
     def _build_nets(self):
         "The network steps run: `net`, DDP-wrapped under torchrun; `train_net`, its compiled twin for training steps (`compile_model`)."
         self.net = self._wrap_ddp() if self.dist.distributed else self.model
-        self.train_net = torch.compile(self.net) if self.compiled else self.net
+        self.train_net = torch.compile(self.net, dynamic=False) if self.compiled else self.net   # static shapes (see "Compiled training steps")
 
     def _wrap_ddp(self):
         return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None,
@@ -503,10 +503,19 @@ class ControlNetTrainer:
             stage = {"use_control": self.stage != "base"} if self.config.base_steps else {}
             if "partner_mixture" in batch:
                 stage["partner"] = tuple(batch[k].to(self.device, non_blocking=True) for k in ("partner_artifacted", "partner_mixture"))
-            compiled_step = self.net.training and torch.is_grad_enabled()   # scoring runs uncompiled (see "Compiled training steps")
-            enhanced = (self.train_net if compiled_step else self.net)(artifacted, mixture, **stage)
+            enhanced = self._run_net(artifacted, mixture, **stage)
         extra = {k: v for k, v in (("mixture", mixture), ("artifacted", artifacted)) if k in self._loss_inputs}
         return enhanced.to(torch.complex64), clean, extra
+
+    def _run_net(self, artifacted, mixture, **stage):
+        """The network's output. Training steps (train mode, with gradients) run the compiled twin; scoring runs uncompiled.
+        If compiling fails, the trainer warns and trains uncompiled from then on (the same arithmetic, slower)."""
+        if not (self.compiled and self.net.training and torch.is_grad_enabled()): return self.net(artifacted, mixture, **stage)
+        try: return self.train_net(artifacted, mixture, **stage)
+        except torch._dynamo.exc.TorchDynamoException as e:
+            warnings.warn(f"compile_model: torch.compile failed on this model ({str(e).strip().splitlines()[0][:300]}): training uncompiled")
+            self.compiled, self.train_net = False, self.net
+            return self.net(artifacted, mixture, **stage)
 
     def _forward_loss(self, batch):
         enhanced, clean, extra = self._enhance(batch)
