@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SPLEETER_VENV := .venv-spleeter
 setting = $(shell $(PYTHON) -c "import configparser as c; p=c.ConfigParser(delimiters=['=']); p.read('settings.ini'); print(p['DEFAULT'].get('$(1)', ''))")
 
-.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores term-gradients probe-memorize32
+.PHONY: setup setup-system setup-spleeter pipeline test reports battery bench bench-gpu train train-cycle22 train-two-stage soup11 soup25 swa16 wise17 bag20 bag21 bag22 chain1 chain3 export selection-scores scene-scores scene-descriptions term-gradients probe-memorize32
 
 ## Environment --------------------------------------------------------------------------
 $(VENV)/.installed: settings.ini setup.py
@@ -126,6 +126,13 @@ scene-scores: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
+
+# How each scene that the scores above cover was made (vocal method, voice, SoundFont, instruments; 8-s scenes, as the
+# configs score them): the first 96 oodval, 32 val and 32 training scenes -> checkpoints/scene_descriptions.jsonl (read by
+# nbs/14_training.ipynb beside checkpoints/scene_scores.jsonl).
+scene-descriptions: setup
+	$(PY) -m stemprover.scenes oodval 96 val 32 train 32 > checkpoints/scene_descriptions.jsonl.part
+	mv checkpoints/scene_descriptions.jsonl.part checkpoints/scene_descriptions.jsonl
 
 # Which loss term steers the updates: each weighted term's gradient norm and its cosine with the whole loss's gradient on
 # the first 8 training batches (the same for both), at the baseline's and the twenty-eighth cycle's weights -> checkpoints/term_gradients.jsonl

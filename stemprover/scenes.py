@@ -4,12 +4,12 @@
 
 # %% ../nbs/10_scenes.ipynb #929b45af
 from __future__ import annotations
-import functools, importlib.machinery, importlib.util, shutil, struct, subprocess, tempfile, warnings
+import argparse, functools, importlib.machinery, importlib.util, json, shutil, struct, subprocess, tempfile, warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 from scipy import signal
-from .utils import StemproverError, ConfigError, as_audio_array, load_audio, resample
+from .utils import StemproverError, ConfigError, as_audio_array, load_audio, resample, cli_errors
 from .generate import apply_reverb, place_in_stereo
 
 # %% auto #0
@@ -19,7 +19,7 @@ __all__ = ['SPLITS', 'MODES', 'FEMALE_VARIANTS', 'DRUM_PATTERNS', 'BASS_PATTERNS
            'GENERATOR_VERSION', 'DEFAULT_DURATION', 'VOCAL_METHODS', 'scene_seeds', 'Palette', 'palette_for',
            'require_tool', 'require_file', 'pseudo_sentence', 'speak', 'midi_to_hz', 'compose_melody', 'pitch_contour',
            'sing_speech', 'formant_singer', 'add_air', 'high_band_db', 'midi_bytes', 'note', 'render_midi',
-           'compose_accompaniment', 'render_stems', 'Scene', 'make_vocal', 'make_scene']
+           'compose_accompaniment', 'render_stems', 'Scene', 'make_vocal', 'make_scene', 'scene_descriptions', 'main']
 
 # %% ../nbs/10_scenes.ipynb #28ea680b
 SPLITS: dict[str, range] = {
@@ -602,3 +602,30 @@ def make_scene(seed: int, split: str = "train", duration: float = DEFAULT_DURATI
                        mode=mode, tempo=tempo, **music, reverb={k: round(v, 3) for k, v in reverb.items()}, **voice_meta,
                        vocal_pan=round(pan, 3), vocal_reverb={k: round(v, 3) for k, v in room.items()}, levels_db={k: round(v, 2) for k, v in levels.items()}, gain_db=round(20*np.log10(gain), 2))
     return Scene(int(seed), split, int(sample_rate), stems, description)
+
+# %% ../nbs/10_scenes.ipynb #2d210b3a
+def scene_descriptions(split: str, n_scenes: int, duration: float = DEFAULT_DURATION, sample_rate: int = 44100,
+                       progress: bool = True) -> list[dict]:
+    "`{seed, split, **description}` of each of the first `n_scenes` scenes of `split`, as `make_scene` draws it (each scene is made)."
+    from tqdm.auto import tqdm
+    return [{"seed": seed, "split": split, **make_scene(seed, split, duration, sample_rate).description}
+            for seed in tqdm(scene_seeds(split, n_scenes), desc=f"describing {split} scenes", disable=not progress)]
+
+def _json_value(value):
+    return value.item() if isinstance(value, np.generic) else str(value)
+
+@cli_errors
+def main(argv=None):
+    "Print the description of each scene as one JSON line: `python -m stemprover.scenes SPLIT N [SPLIT N ...]`."
+    p = argparse.ArgumentParser(prog="python -m stemprover.scenes", description=main.__doc__)
+    p.add_argument("splits", nargs="+", metavar="SPLIT N", help=f"a split ({', '.join(SPLITS)}) and how many of its first scenes")
+    p.add_argument("--duration", type=float, default=DEFAULT_DURATION, help=f"scene length in seconds (default {DEFAULT_DURATION:g})")
+    args = p.parse_args(argv)
+    pairs = list(zip(args.splits[::2], args.splits[1::2]))
+    if len(args.splits) % 2 or not all(n.isdigit() for _, n in pairs):
+        raise ConfigError(f"expected pairs of a split and a number of scenes, got {' '.join(args.splits)}")
+    for split, n in pairs:
+        for description in scene_descriptions(split, int(n), args.duration, progress=False):
+            print(json.dumps(description, default=_json_value), flush=True)
+
+if __name__ == "__main__" and "__file__" in globals(): main()   # `python -m stemprover.scenes`, not this notebook
