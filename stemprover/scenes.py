@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 from scipy import signal
-from .utils import StemproverError, ConfigError, as_audio_array, load_audio, resample, cli_errors
+from .utils import StemproverError, ConfigError, as_audio_array, load_audio, resample, cli_errors, jsonable
 from .generate import apply_reverb, place_in_stereo
 
 # %% auto #0
@@ -611,9 +611,6 @@ def scene_descriptions(split: str, n_scenes: int, duration: float = DEFAULT_DURA
     return [{"seed": seed, "split": split, **make_scene(seed, split, duration, sample_rate).description}
             for seed in tqdm(scene_seeds(split, n_scenes), desc=f"describing {split} scenes", disable=not progress)]
 
-def _json_value(value):
-    return value.item() if isinstance(value, np.generic) else str(value)
-
 @cli_errors
 def main(argv=None):
     "Print the description of each scene as one JSON line: `python -m stemprover.scenes SPLIT N [SPLIT N ...]`."
@@ -626,6 +623,6 @@ def main(argv=None):
         raise ConfigError(f"expected pairs of a split and a number of scenes, got {' '.join(args.splits)}")
     for split, n in pairs:
         for description in scene_descriptions(split, int(n), args.duration, progress=False):
-            print(json.dumps(description, default=_json_value), flush=True)
+            print(json.dumps(jsonable(description)), flush=True)
 
 if __name__ == "__main__" and "__file__" in globals(): main()   # `python -m stemprover.scenes`, not this notebook
