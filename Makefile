@@ -64,11 +64,12 @@ reports: setup
 battery: setup setup-spleeter
 	$(VENV)/bin/stemprover-battery --out outputs/battery
 
-# Re-train the committed baseline (resumes an interrupted run; about 2 h on 2 cores), then export it to checkpoints/. The
-# baseline is the thirty-fifth cosine cycle of a lineage: a 9000-step warm restart at a peak of 2e-4, in bfloat16 with
-# compiled training steps on the CPU (cpu_amp, compile_model), from the thirty-fourth (checkpoints/experiments/cycle34.pt,
-# the baseline before it, configs/cycle34.json: 4500 steps of the same recipe from the twenty-third; configs/cycle23.json:
-# stereo partner-channel features, five time-dilated refiner blocks, the SIR hinge's knee at +1 dB), whose last weights it keeps.
+# Re-train the committed baseline (resumes an interrupted run; about 2 h 10 min on 2 cores with bfloat16, more than twice
+# that without), then export it to checkpoints/. The baseline is the thirty-fifth cosine cycle of a lineage: a 9000-step
+# warm restart at a peak of 2e-4, in bfloat16 with compiled training steps on the CPU (cpu_amp, compile_model), from the
+# thirty-fourth (checkpoints/experiments/cycle34.pt, the baseline before it, configs/cycle34.json: 4500 steps of the same
+# recipe from the twenty-third; configs/cycle23.json: stereo partner-channel features, five time-dilated refiner blocks,
+# the SIR hinge's knee at +1 dB), whose last weights it keeps.
 train: setup
 	$(VENV)/bin/stemprover-train --config configs/baseline.json $$(test -f outputs/training/baseline/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/baseline/last.pt checkpoints/baseline.pt
