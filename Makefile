@@ -119,15 +119,10 @@ scene-scores: setup
 	done; done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/experiments/cycle34.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
-	$(VENV)/bin/stemprover-train --config configs/baseline.json --on-train-scenes --no-progress --scene-scores checkpoints/baseline.pt || exit 1; \
-	for split in "--val-split oodval --n-val-scenes 96" "--val-split val" --on-train-scenes; do \
-	  $(VENV)/bin/stemprover-train --config configs/baseline.json $$split --no-progress --scene-scores checkpoints/experiments/cycle37.pt || exit 1; \
-	done; \
+	for checkpoint in checkpoints/experiments/cycle34.pt checkpoints/baseline.pt checkpoints/experiments/cycle37.pt; do \
+	  for split in "--val-split oodval --n-val-scenes 96" "--val-split val" --on-train-scenes; do \
+	    $(VENV)/bin/stemprover-train --config configs/baseline.json $$split --no-progress --scene-scores $$checkpoint || exit 1; \
+	done; done; \
 	} > checkpoints/scene_scores.jsonl.part
 	mv checkpoints/scene_scores.jsonl.part checkpoints/scene_scores.jsonl
 
