@@ -169,14 +169,16 @@ term-gradients: setup
 # of 2e-4 in bfloat16 on the CPU, the baseline until the thirty-fifth; the thirty-fifth, the thirty-fourth's recipe from
 # its weights for 9000 steps with compiled training steps, is the baseline: make train; 36, the baseline's recipe from its
 # weights for the thirty-fourth's 4500 steps; 37, the baseline's recipe from its weights for 2000 steps at a peak of 1e-4,
-# sized for one session on a CPU without bfloat16; 38, the thirty-seventh at four times its peak, 4e-4).
+# sized for one session on a CPU without bfloat16; 38, the thirty-seventh at four times its peak, 4e-4; 39, the baseline's
+# recipe for 2000 steps from the thirty-seventh's weights).
 # Which checkpoint of a cycle is its candidate: best.pt (its best validation), unless named here. The thirty-fourth's and
-# the thirty-sixth's to thirty-eighth's are their last weights, as the baseline's (the thirty-fifth's) are; a cycle
+# the thirty-sixth's to thirty-ninth's are their last weights, as the baseline's (the thirty-fifth's) are; a cycle
 # runs for hours: rerun to resume it.
 CANDIDATE_cycle34 := last
 CANDIDATE_cycle36 := last
 CANDIDATE_cycle37 := last
 CANDIDATE_cycle38 := last
+CANDIDATE_cycle39 := last
 train-cycle%: setup
 	$(VENV)/bin/stemprover-train --config configs/cycle$*.json $$(test -f outputs/training/cycle$*/last.pt && echo --resume)
 	$(VENV)/bin/stemprover-train --export outputs/training/cycle$*/$(or $(CANDIDATE_cycle$*),best).pt checkpoints/experiments/cycle$*.pt
