@@ -119,7 +119,7 @@ scene-scores: setup
 	done; done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
-	for checkpoint in checkpoints/experiments/cycle34.pt checkpoints/baseline.pt checkpoints/experiments/cycle37.pt checkpoints/experiments/cycle38.pt; do \
+	for checkpoint in checkpoints/experiments/cycle34.pt checkpoints/baseline.pt checkpoints/experiments/cycle37.pt checkpoints/experiments/cycle38.pt checkpoints/experiments/cycle39.pt; do \
 	  for split in "--val-split oodval --n-val-scenes 96" "--val-split val" --on-train-scenes; do \
 	    $(VENV)/bin/stemprover-train --config configs/baseline.json $$split --no-progress --scene-scores $$checkpoint || exit 1; \
 	done; done; \
