@@ -95,8 +95,8 @@ selection-scores: setup
 # on val and oodval96; then the fit: the fourteenth, the twenty-seventh, the twenty-third and
 # the oracle (and the tuned Spleeter, and the memorisation probe) on the first 32 training scenes; last, the thirtieth cycle and the third chain at four
 # strengths on those training scenes, and the thirtieth at the strength they chose (1.5) on val and oodval96; then the
-# thirty-fourth cycle (the baseline before the thirty-fifth), the thirty-fifth, the baseline, and the thirty-seventh to
-# thirty-ninth, each on oodval96, val and the training scenes
+# thirty-fourth cycle (the baseline before the thirty-fifth), the baseline (the thirty-fifth), the thirty-seventh to
+# thirty-ninth and the thirty-sixth, each on oodval96, val and the training scenes
 # -> checkpoints/scene_scores.jsonl (read by nbs/14_training.ipynb).
 SCENE_SCORE_CHECKPOINTS := $(addprefix checkpoints/experiments/,cycle5.pt refine.pt cycle7.pt cycle8.pt cycle9.pt cycle10.pt cycle11.pt soup11.pt cycle13.pt swa16.pt cycle17.pt wise17.pt cycle18.pt cycle20.pt cycle21.pt bag20.pt bag21.pt cycle22.pt cycle24.pt cycle25.pt soup25.pt cycle27.pt cycle28.pt cycle30.pt tuned1.pt chain1.pt chain3.pt cycle33.pt cycle14.pt cycle23.pt) oracle
 FIT_CHECKPOINTS := checkpoints/experiments/cycle14.pt checkpoints/experiments/cycle27.pt checkpoints/experiments/tuned1.pt checkpoints/experiments/cycle33.pt checkpoints/experiments/cycle23.pt oracle checkpoints/experiments/probe_memorize32.pt
@@ -119,7 +119,7 @@ scene-scores: setup
 	done; done; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split val --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
 	$(VENV)/bin/stemprover-train --config configs/baseline.json --val-split oodval --n-val-scenes 96 --no-progress --scene-scores checkpoints/experiments/cycle30.pt --strength 1.5 || exit 1; \
-	for checkpoint in checkpoints/experiments/cycle34.pt checkpoints/baseline.pt checkpoints/experiments/cycle37.pt checkpoints/experiments/cycle38.pt checkpoints/experiments/cycle39.pt; do \
+	for checkpoint in checkpoints/experiments/cycle34.pt checkpoints/baseline.pt checkpoints/experiments/cycle37.pt checkpoints/experiments/cycle38.pt checkpoints/experiments/cycle39.pt checkpoints/experiments/cycle36.pt; do \
 	  for split in "--val-split oodval --n-val-scenes 96" "--val-split val" --on-train-scenes; do \
 	    $(VENV)/bin/stemprover-train --config configs/baseline.json $$split --no-progress --scene-scores $$checkpoint || exit 1; \
 	done; done; \
